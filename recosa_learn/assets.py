@@ -41,6 +41,9 @@ def _compress_static(response: Response) -> Response:
         from flask import current_app
 
         path = Path(current_app.static_folder or "") / filename
+        original = response.response
+        if hasattr(original, "close"):
+            original.close()  # the file wrapper of the uncompressed file
         response.direct_passthrough = False
         response.set_data(_gzipped(str(path), path.stat().st_mtime))
         response.headers["Content-Encoding"] = "gzip"

@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from ..core.forms import options
+
 ROLE_LABELS = {"trainee": _l("Trainee"), "trainer": _l("Trainer"), "coordinator": _l("Coordinator"),
                "admin": _l("Administrator")}
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
@@ -46,9 +48,9 @@ class PasswordMixin:
 
 
 class MonitoringMixin:
-    sex = SelectField(_l("Sex"), choices=SEX_CHOICES, validators=[Optional()])
-    age_band = SelectField(_l("Age"), choices=AGE_CHOICES, validators=[Optional()])
-    profile = SelectField(_l("Profile"), choices=PROFILE_CHOICES, validators=[Optional()])
+    sex = SelectField(_l("Sex"), choices=options(SEX_CHOICES), validators=[Optional()])
+    age_band = SelectField(_l("Age"), choices=options(AGE_CHOICES), validators=[Optional()])
+    profile = SelectField(_l("Profile"), choices=options(PROFILE_CHOICES), validators=[Optional()])
 
 
 class RegisterForm(PasswordMixin, MonitoringMixin, FlaskForm):
@@ -56,7 +58,7 @@ class RegisterForm(PasswordMixin, MonitoringMixin, FlaskForm):
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES))
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     region = SelectField(_l("Region"), choices=[], validate_choice=False)
     municipality = SelectField(_l("Municipality"), choices=[], validate_choice=False)
@@ -77,7 +79,7 @@ class ResetRequestForm(FlaskForm):
 class ProfileForm(MonitoringMixin, FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
                        render_kw={"autocomplete": "name"})
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES))
     submit = SubmitField(_l("Save"))
 
 

@@ -18,12 +18,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
 
+from ..core.forms import options
 from ..extensions import db, limiter
+from ..i18n import current_language
 from ..places.models import Country
 from ..places.services import place_choices
 from ..security import is_safe_url
 from . import services
 from .forms import (
+    ROLE_LABELS,
     ChangePasswordForm,
     ConfirmForm,
     GrantForm,
@@ -31,12 +34,18 @@ from .forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
-    ROLE_LABELS,
     ResetRequestForm,
     SetPasswordForm,
 )
 from .models import ROLES, RoleGrant, User
-from .permissions import can, login_required, permission_required, require, scope, users_filter
+from .permissions import (
+    can,
+    login_required,
+    permission_required,
+    require,
+    scope,
+    users_filter,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -245,9 +254,10 @@ def _load_managed_user(user_id: int) -> User:
 def _grant_form(user: User) -> GrantForm:
     form = GrantForm()
     countries = db.session.scalars(select(Country).order_by(Country.position)).all()
-    lang = str(getattr(request, "lang", "fr"))
-    form.role.choices = [(role, _role_label(role)) for role in ROLES if role != "admin" or can(current_user, "admin")]
-    form.country.choices = [("", _("All countries"))] + [(c.code, c.name(lang)) for c in countries]
+    lang = current_language()
+    form.role.choices = options((role, _role_label(role)) for role in ROLES
+                                if role != "admin" or can(current_user, "admin"))
+    form.country.choices = options([("", _("All countries"))] + [(c.code, c.name(lang)) for c in countries])
     return form
 
 

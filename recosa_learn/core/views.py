@@ -1,15 +1,23 @@
 """Site-wide pages: the home page fit for each role, the language switch and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..i18n import current_language
-from .services import home_summary
 from ..security import is_safe_url
+from .services import home_summary
 
 bp = Blueprint("core", __name__)
 

@@ -13,6 +13,7 @@ import yaml
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.forms import options
 from ..extensions import db
 from .models import Country, Municipality, Region
 
@@ -88,9 +89,9 @@ class PlaceChoices:
     def as_form_choices(self) -> tuple[list, list, list]:
         blank = [("", "—")]
         return (
-            blank + [(c.code, c.name(self.lang)) for c in self.countries],
-            blank + [(r.code, r.name(self.lang)) for r in self.regions],
-            blank + [(str(m.id), m.name(self.lang)) for m in self.municipalities],
+            options(blank + [(c.code, c.name(self.lang)) for c in self.countries]),
+            options(blank + [(r.code, r.name(self.lang)) for r in self.regions]),
+            options(blank + [(str(m.id), m.name(self.lang)) for m in self.municipalities]),
         )
 
     def municipality(self, value: Optional[str]) -> Optional[Municipality]:

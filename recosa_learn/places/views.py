@@ -1,7 +1,16 @@
 """Places: cascading options for forms, and coordinators' management of municipalities."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -9,11 +18,17 @@ from sqlalchemy import func, select
 from ..accounts.forms import ConfirmForm
 from ..accounts.permissions import countries_in_scope, permission_required, require
 from ..accounts.services import audit
+from ..core.forms import options as select_options
 from ..extensions import db
 from ..i18n import current_language
 from .forms import MunicipalityForm, MunicipalityImportForm
 from .models import Country, Municipality, Region
-from .services import PlaceError, import_municipalities_csv, place_choices, save_municipality
+from .services import (
+    PlaceError,
+    import_municipalities_csv,
+    place_choices,
+    save_municipality,
+)
 
 bp = Blueprint("places", __name__, url_prefix="/places")
 
@@ -61,8 +76,8 @@ def country(country_code: str):
 
 def _region_choices(form: MunicipalityForm, country: Country) -> None:
     lang = current_language()
-    form.region.choices = [(r.code, r.name(lang)) for r in db.session.scalars(
-        select(Region).where(Region.country_code == country.code).order_by(Region.code))]
+    form.region.choices = select_options((r.code, r.name(lang)) for r in db.session.scalars(
+        select(Region).where(Region.country_code == country.code).order_by(Region.code)))
 
 
 def _save(form: MunicipalityForm, country: Country, municipality: Municipality | None):
