@@ -44,10 +44,19 @@ def configure(app: Flask, config: Optional[type | Mapping[str, Any]]) -> None:
     app.logger.setLevel(logging.INFO)
 
 
+def import_models() -> None:
+    """Make every domain's tables known to the metadata (migrations, create_all)."""
+    from .accounts import models as _accounts  # noqa: F401
+    from .content import models as _content  # noqa: F401
+    from .learn import models as _learn  # noqa: F401
+    from .places import models as _places  # noqa: F401
+
+
 def register_extensions(app: Flask) -> None:
     from .i18n import select_locale
     from .security import init_security
 
+    import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)

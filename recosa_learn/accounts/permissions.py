@@ -100,6 +100,27 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     ),
     "roles.grant": _may_grant,
     "audit.view": lambda u, obj: bool(scope(u, "coordinator")),
+    # learning: any active account may take courses
+    "learn.take": lambda u, obj: True,
+    # authoring: obj is a country code for an adaptation, None for the base course (trainers granted on all
+    # countries and admins edit base courses; trainers of a country edit that country's adaptation)
+    "content.author": lambda u, obj: (
+        bool(scope(u, "trainer")) if obj is ALL else scope(u, "trainer").covers(obj) if obj else scope(u, "trainer").is_all
+    ),
+    "content.review": lambda u, obj: (
+        scope(u, "trainer").covers(obj) if obj else scope(u, "trainer").is_all
+    ),
+    "content.import": _is_admin,
+    # statistics: obj is a country code (None: the statistics pages at all)
+    "stats.view": lambda u, obj: (
+        bool(scope(u, "coordinator")) if obj is None else scope(u, "coordinator").covers(obj)
+    ),
+    "stats.learner_level": _is_admin,
+    "cohorts.manage": lambda u, obj: (
+        bool(scope(u, "trainer") | scope(u, "coordinator")) if obj is None
+        else (scope(u, "trainer") | scope(u, "coordinator")).covers(obj)
+    ),
+    "certificates.revoke": lambda u, obj: obj is not None and scope(u, "coordinator").covers(obj),
 }
 
 

@@ -1,6 +1,6 @@
 """initial schema: places, accounts, audit
 
-Revision ID: 1c06eb084ce6
+Revision ID: 0001_initial
 Revises: 
 Create Date: 2026-11-29 14:52:45.348554
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1c06eb084ce6'
+revision = '0001_initial'
 down_revision = None
 branch_labels = None
 depends_on = None
