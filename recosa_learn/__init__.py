@@ -76,20 +76,28 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .authoring.views import bp as authoring_bp
+    from .content.views import bp as content_bp
     from .core.views import bp as core_bp
+    from .learn.views import bp as learn_bp
     from .places.views import bp as places_bp
+    from .stats.views import bp as stats_bp
 
-    for blueprint in (core_bp, accounts_bp, places_bp):
+    for blueprint in (core_bp, accounts_bp, places_bp, content_bp, learn_bp, authoring_bp, stats_bp):
         app.register_blueprint(blueprint)
     assets.init_assets(app)
 
 
 def register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
+    from .authoring.cli import authoring_cli
+    from .content.cli import content_cli
     from .demo.cli import demo_cli
+    from .learn.cli import learn_cli
     from .places.cli import places_cli
+    from .stats.cli import stats_cli
 
-    for group in (users_cli, places_cli, demo_cli):
+    for group in (users_cli, places_cli, content_cli, learn_cli, authoring_cli, stats_cli, demo_cli):
         app.cli.add_command(group)
 
 
