@@ -51,7 +51,18 @@ def make_app(url: str, **overrides) -> Flask:
 
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=url, **overrides)
-    return create_app(config)
+    app = create_app(config)
+
+    @app.before_request
+    def _fresh_request_globals() -> None:
+        # Tests keep one app context open around many requests, so ``g`` would leak between them
+        # (in production every request has its own app context).
+        from flask import g
+
+        for name in ("_login_user", "lang", "csrf_token", "_flask_babel"):
+            g.pop(name, None)
+
+    return app
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -115,6 +126,14 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list:
+    """Messages "sent" during the test (the locmem mail backend)."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
 
 
 @pytest.fixture

@@ -31,6 +31,12 @@ class Scope(frozenset):
     def covers(self, country_code: Optional[str]) -> bool:
         return self.is_all or (country_code is not None and country_code in self)
 
+    def __or__(self, other: frozenset) -> "Scope":
+        return Scope(frozenset.__or__(self, other))
+
+    def __and__(self, other: frozenset) -> "Scope":
+        return Scope(frozenset.__and__(self, other))
+
 
 def scope(user: Any, role: str) -> Scope:
     """Countries in which ``user`` holds ``role`` (an admin holds every role everywhere but trainee)."""

@@ -281,12 +281,9 @@ def parse_invitations(text: str, allowed_countries: Any) -> InviteReport:
     The municipality may be given by its code or its name in any language.
     """
     report = InviteReport()
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     seen: set[str] = set()
     municipalities = _municipality_index()
-    for number, row in enumerate(reader, start=1):
+    for number, row in enumerate(csv_rows(text), start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
@@ -320,6 +317,13 @@ def parse_invitations(text: str, allowed_countries: Any) -> InviteReport:
             continue
         report.rows.append(InviteRow(number, name[:120], email, municipality))
     return report
+
+
+def csv_rows(text: str):
+    """CSV lines separated by commas or semicolons, decided line by line (people paste from many tools)."""
+    for line in io.StringIO(text):
+        delimiter = ";" if line.count(";") > line.count(",") else ","
+        yield next(csv.reader([line], delimiter=delimiter), [])
 
 
 def _municipality_index() -> dict[str, Municipality]:

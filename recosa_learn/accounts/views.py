@@ -214,7 +214,7 @@ def change_password():
         else:
             services.set_password(current_user, form.password.data or "")
             db.session.commit()
-            login_user(current_user)  # keep this session, the others are signed out
+            login_user(current_user._get_current_object())  # keep this session, the others are signed out
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form), 400
@@ -343,7 +343,7 @@ def invite():
             form.people.errors = [_("Paste at least one line or choose a file.")]
             return render_template("accounts/invite.html", form=form, report=None), 400
         allowed = scope(current_user, "coordinator") | scope(current_user, "trainer")
-        report = services.parse_invitations(text, type(allowed)(allowed))
+        report = services.parse_invitations(text, allowed)
         if report.errors:
             flash(_("Nothing was saved: correct the lines below and try again."), "error")
             return render_template("accounts/invite.html", form=form, report=report), 400

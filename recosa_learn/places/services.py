@@ -1,8 +1,6 @@
 """Places: loading the shipped reference data, cascading choices, and municipality edits and CSV import."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -160,9 +158,9 @@ def import_municipalities_csv(text: str, country: Country) -> ImportReport:
 
     The region may be its code or its name in any language; an already existing municipality is left as it is.
     """
+    from ..accounts.services import csv_rows
+
     report = ImportReport()
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
     regions = {}
     for region in db.session.scalars(select(Region).where(Region.country_code == country.code)):
         for key in (region.code, region.name_fr, region.name_en, region.name_ar):
@@ -170,7 +168,7 @@ def import_municipalities_csv(text: str, country: Country) -> ImportReport:
     existing = {(m.region_id, m.name_fr.casefold()) for m in db.session.scalars(
         select(Municipality).join(Region).where(Region.country_code == country.code))}
     pending: list[tuple[Region, dict[str, str]]] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+    for number, row in enumerate(csv_rows(text), start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
