@@ -49,6 +49,7 @@ test: setup-dev
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o recosa_learn/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i recosa_learn/translations/messages.pot -d recosa_learn/translations --no-fuzzy-matching >/dev/null
+	$(BIN)/python -m recosa_learn.core.catalogs || echo "translate the messages listed above"
 	$(BIN)/pybabel compile -d recosa_learn/translations >/dev/null
 
 bench: setup-dev

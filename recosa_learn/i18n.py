@@ -1,7 +1,7 @@
 """Language choice: ``?lang=xx`` (remembered in the session) → user setting → browser → French."""
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -11,8 +11,10 @@ def supported_languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """Locale selector for flask-babel."""
+    """Locale selector for flask-babel (outside requests, e.g. in the CLI: the default language)."""
     languages = supported_languages()
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
