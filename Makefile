@@ -34,7 +34,7 @@ db: setup
 	$(FLASK) places load
 
 content: db
-	@if $(FLASK) content --help >/dev/null 2>&1; then $(FLASK) content import; fi
+	$(FLASK) content import
 
 demo: content
 	$(FLASK) demo seed --if-empty
