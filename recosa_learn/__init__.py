@@ -47,9 +47,11 @@ def configure(app: Flask, config: Optional[type | Mapping[str, Any]]) -> None:
 def import_models() -> None:
     """Make every domain's tables known to the metadata (migrations, create_all)."""
     from .accounts import models as _accounts  # noqa: F401
+    from .authoring import models as _authoring  # noqa: F401
     from .content import models as _content  # noqa: F401
     from .learn import models as _learn  # noqa: F401
     from .places import models as _places  # noqa: F401
+    from .stats import models as _stats  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:

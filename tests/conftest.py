@@ -46,12 +46,24 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+class EnglishClient(FlaskClient):
+    """A test client whose browser asks for English, so assertions read the English msgids.
+
+    Tests of language choice pass their own Accept-Language header or ``?lang=``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def make_app(url: str, **overrides) -> Flask:
     from recosa_learn import create_app
 
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=url, **overrides)
     app = create_app(config)
+    app.test_client_class = EnglishClient
 
     @app.before_request
     def _fresh_request_globals() -> None:

@@ -17,13 +17,13 @@ def test_users_create_reads_the_password_from_stdin(runner, db, places):
 
 def test_users_create_refuses_a_weak_password_and_duplicates(runner, db, places):
     weak = runner.invoke(args=["users", "create", "--email", "a@example.org"], input="short\n")
-    assert weak.exit_code != 0 and "at least 10" in weak.output
+    assert weak.exit_code != 0 and "10" in weak.output  # "Utilisez au moins 10 caractères." (French by default)
     ok = runner.invoke(args=["users", "create", "--email", "a@example.org", "--role", "trainer", "--country", "sn"],
                        input="a strong passphrase\n")
     assert ok.exit_code == 0, ok.output
     assert db.session.scalar(sa.select(User).where(User.email == "a@example.org")).grants[0].country_code == "SN"
     again = runner.invoke(args=["users", "create", "--email", "A@example.org"], input="a strong passphrase\n")
-    assert again.exit_code != 0 and "already exists" in again.output
+    assert again.exit_code != 0 and "existe déjà" in again.output  # French, the default language
 
 
 def test_demo_seed_creates_the_fixed_accounts_once(app, runner, db):

@@ -25,9 +25,17 @@ COUNTRY_OBJECT_403 = {**COORDINATORS, "other_coordinator": 403}
 INVITERS = {"anonymous": LOGIN, "trainee": 403, "trainer": OK, "coordinator": OK, "other_coordinator": OK,
             "admin": OK}
 
+#: authoring (trainers and admins; a Moroccan adaptation)
+AUTHORS = {"anonymous": LOGIN, "trainee": 403, "trainer": OK, "coordinator": 403, "other_coordinator": 403,
+           "admin": OK}
+#: authoring of base courses: admins and trainers of all countries only (the matrix's trainer is Moroccan)
+BASE_AUTHORS = {**AUTHORS, "trainer": 403}
+
 #: (endpoint, method) -> expected status per role
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("static", "GET"): PUBLIC,
+    # content: lesson images, public (learners' pages use them), addressed by content hash
+    ("content.media", "GET"): PUBLIC,
     ("core.home", "GET"): PUBLIC,
     ("core.healthz", "GET"): PUBLIC,
     ("core.set_language", "GET"): REDIRECT,
@@ -65,6 +73,78 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("places.set_active", "POST"): COUNTRY_OBJECT_403,
     ("places.import_csv", "GET"): COUNTRY_OBJECT_403,
     ("places.import_csv", "POST"): COUNTRY_OBJECT_403,
+    # authoring: trainers of the object's country (MA) and admins; everyone else 403 (other countries' trainers: 404)
+    ("authoring.index", "GET"): AUTHORS,
+    ("authoring.create", "POST"): AUTHORS,
+    ("authoring.adaptation", "GET"): AUTHORS,
+    ("authoring.item", "GET"): AUTHORS,
+    ("authoring.item", "POST"): AUTHORS,
+    ("authoring.hide", "POST"): AUTHORS,
+    ("authoring.course_texts", "GET"): AUTHORS,
+    ("authoring.course_texts", "POST"): AUTHORS,
+    ("authoring.settings", "POST"): AUTHORS,
+    ("authoring.conflict", "GET"): AUTHORS,
+    ("authoring.conflict", "POST"): AUTHORS,
+    ("authoring.remove", "POST"): AUTHORS,
+    ("authoring.local_lesson", "GET"): AUTHORS,
+    ("authoring.local_lesson", "POST"): AUTHORS,
+    ("authoring.submit", "POST"): AUTHORS,
+    ("authoring.publish", "POST"): AUTHORS,
+    ("authoring.comment", "POST"): AUTHORS,
+    ("authoring.preview", "GET"): AUTHORS,
+    ("authoring.export", "GET"): AUTHORS,
+    ("authoring.preview_markdown", "POST"): AUTHORS,
+    ("authoring.course", "GET"): BASE_AUTHORS,
+    ("authoring.new_draft", "POST"): BASE_AUTHORS,
+    ("authoring.draft", "GET"): BASE_AUTHORS,
+    ("authoring.draft_item", "GET"): BASE_AUTHORS,
+    ("authoring.draft_item", "POST"): BASE_AUTHORS,
+    ("authoring.draft_move", "POST"): BASE_AUTHORS,
+    ("authoring.draft_image", "POST"): BASE_AUTHORS,
+    ("authoring.draft_add_question", "POST"): BASE_AUTHORS,
+    ("authoring.draft_add_option", "POST"): BASE_AUTHORS,
+    ("authoring.draft_correct", "POST"): BASE_AUTHORS,
+    ("authoring.draft_quiz_settings", "POST"): BASE_AUTHORS,
+    ("authoring.draft_remove", "POST"): BASE_AUTHORS,
+    ("authoring.draft_submit", "POST"): BASE_AUTHORS,
+    ("authoring.draft_publish", "POST"): BASE_AUTHORS,
+    ("authoring.draft_comment", "POST"): BASE_AUTHORS,
+    ("authoring.version", "GET"): BASE_AUTHORS,
+    ("authoring.restore", "POST"): BASE_AUTHORS,
+    ("authoring.translations", "GET"): BASE_AUTHORS,
+    # stats: dashboards and exports for coordinators (each sees their own countries), learner-level data for
+    # admins only, cohorts for the trainer who teaches them and the coordinators of their country
+    ("stats.dashboard", "GET"): COORDINATORS,
+    ("stats.export", "GET"): COORDINATORS,
+    ("stats.export_learners", "GET"): {**COORDINATORS, "coordinator": 403, "other_coordinator": 403},
+    ("stats.xapi_export", "GET"): {**COORDINATORS, "coordinator": 403, "other_coordinator": 403},
+    ("stats.subscriptions", "GET"): COORDINATORS,
+    ("stats.subscriptions", "POST"): COORDINATORS,
+    ("stats.cohort_list", "GET"): INVITERS,
+    ("stats.new_cohort", "GET"): INVITERS,
+    ("stats.new_cohort", "POST"): INVITERS,
+    ("stats.cohort", "GET"): {**INVITERS, "other_coordinator": 404},
+    ("stats.cohort_invite", "GET"): {**INVITERS, "other_coordinator": 404},
+    ("stats.cohort_invite", "POST"): {**INVITERS, "other_coordinator": 404},
+    # learn: any signed-in account may take courses; attempts and certificate files are their learner's only
+    # (404 for everyone else, whatever their role); the certificate check is public; revoking is for the
+    # coordinators of the certificate's country (the POST without a reason is a 400 form error: allowed)
+    ("learn.catalog", "GET"): SIGNED_IN,
+    ("learn.course", "GET"): SIGNED_IN,
+    ("learn.enrol", "POST"): SIGNED_IN,
+    ("learn.dashboard", "GET"): SIGNED_IN,
+    ("learn.activity", "GET"): SIGNED_IN,
+    ("learn.mark_done", "POST"): SIGNED_IN,
+    ("learn.start_attempt", "POST"): SIGNED_IN,
+    ("learn.attempt", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.question", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.question", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.summary", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.submit", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.review", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.certificate", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)},
+    ("learn.verify", "GET"): PUBLIC,
+    ("learn.revoke", "POST"): {**COUNTRY_OBJECT_403, "other_coordinator": 403},
 }
 
 
@@ -82,7 +162,7 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def world(app, make_user, db):
+def world(request, app, make_user, db):
     """Moroccan objects every parametrised URL points at, and one user per role."""
     target = make_user("trainee", "MA", email="target@example.org")
     users = {
@@ -101,6 +181,57 @@ def world(app, make_user, db):
         "lang": "en",
         "token": "not-a-valid-token",
     }
+    # authoring: the example course with a Moroccan adaptation that replaces one title, and a base draft
+    # (built only for the course domains' routes, not accounts/places/core: importing a course costs time)
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or str(callspec.params.get("endpoint", "")).startswith(
+            ("authoring.", "content.", "learn.", "stats.")):
+        from pathlib import Path
+
+        from recosa_learn.authoring import services as authoring
+        from recosa_learn.content.importer import import_tree
+        from recosa_learn.content.services import find_course
+
+        import_tree(Path(__file__).resolve().parents[1] / "data" / "courses" / "example-course")
+        course = find_course("example-course")
+        version, base = authoring.current_base(course)
+        adaptation = authoring.create_adaptation(course, "MA", None, version, base)
+        row = authoring.set_replacement(adaptation, base, "basics/words", "title", "fr", "Les mots au Maroc", None)
+        db.session.commit()
+        from recosa_learn.authoring import drafts
+
+        drafts.create_draft(course, version, None)
+        db.session.commit()
+        values.update(course_key=course.key, item_path="basics/words", override_id=row.id, number=1)
+        # learn: the target trainee is enrolled, has an attempt at the quiz and a certificate (only they see the
+        # attempt and download the certificate; the check page is public)
+        from recosa_learn.content.services import current_version
+        from recosa_learn.learn.models import Completion, Enrolment, QuizAttempt
+
+        enrolment = Enrolment(user_id=target.id, course_id=course.id, country_code=None)
+        db.session.add(enrolment)
+        db.session.flush()
+        quiz_attempt = QuizAttempt(enrolment_id=enrolment.id, activity_path="basics/check",
+                                   version_id=current_version(course, "MA").id)
+        db.session.add_all([quiz_attempt, Completion(user_id=target.id, course_id=course.id, enrolment_id=enrolment.id,
+                                                     country_code="MA", certificate_code="MATR-IXAB-CDEF")])
+        db.session.commit()
+        values.update(module_key="basics", activity_key="check", attempt_id=quiz_attempt.id, n=1,
+                      code="MATR-IXAB-CDEF")
+    # content: a lesson image of the example course imported above
+    from sqlalchemy import select
+
+    from recosa_learn.content.models import Media
+
+    values.update(digest=db.session.scalar(select(Media.sha256).limit(1)), ext="svg")
+    # stats: a Moroccan cohort taught by the trainer
+    from recosa_learn.stats.models import Cohort
+
+    cohort = Cohort(name="Atelier Salé", country_code="MA", municipality_id=values["municipality_id"],
+                    trainer_id=users["trainer"].id)
+    db.session.add(cohort)
+    db.session.commit()
+    values["cohort_id"] = cohort.id
     return users, values
 
 

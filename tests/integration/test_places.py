@@ -38,7 +38,7 @@ def test_coordinator_adds_edits_and_deactivates_a_municipality(login_as, db):
     town = db.session.scalar(sa.select(Municipality).where(Municipality.name_fr == "Nioro du Rip"))
     assert town.code == "SN-NIORO-DU-RIP" and town.region_id == kaolack.id
     # a duplicate name in the same region is refused with a message
-    again = client.post("/places/SN/municipalities/new", data={"region": kaolack.code, "name_fr": "Nioro du Rip",
+    again = client.post("/places/SN/municipalities/new?lang=en", data={"region": kaolack.code, "name_fr": "Nioro du Rip",
                                                                "csrf_token": token})
     assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
     edit = client.post(f"/places/municipalities/{town.id}/edit", data={
@@ -67,7 +67,7 @@ def test_coordinator_cannot_touch_another_country(login_as):
 
 def _upload(client, text: str, encoding="utf-8-sig"):
     token = csrf_token(client, "/places/SN/import")
-    return client.post("/places/SN/import", content_type="multipart/form-data",
+    return client.post("/places/SN/import?lang=en", content_type="multipart/form-data",
                        data={"csrf_token": token, "file": (io.BytesIO(text.encode(encoding)), "towns.csv")})
 
 

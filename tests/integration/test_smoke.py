@@ -2,7 +2,7 @@
 
 
 def test_login_page_in_french_by_default(client, places):
-    response = client.get("/login")
+    response = client.get("/login", headers={"Accept-Language": ""})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in html

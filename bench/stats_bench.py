@@ -1,0 +1,181 @@
+"""Statistics at scale: synthetic learners, then the dashboard and the municipality-level export, timed.
+
+    python -m bench.stats_bench --learners 100000      # 4 countries, 60 regions, 400 municipalities, 3 courses
+    BENCH_DATABASE_URL=postgresql://… python -m bench.stats_bench
+
+Builds a fresh database (a temporary SQLite file, and PostgreSQL when BENCH_DATABASE_URL is set: its tables are
+dropped and recreated), fills it with ``recosa_learn.stats.demo.generate`` (bulk executemany batches) and prints:
+time of the dashboard at country and municipality level, and of the full municipality-level CSV export and the
+learner-level CSV export, with peak Python allocations (tracemalloc) and the process's peak RSS.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+COUNTRIES = ("MA", "CI", "ML", "SN")
+
+
+def _rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
+def _measure(label: str, fn):
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  {label:<44} {elapsed * 1000:9.1f} ms   peak alloc {peak / 1e6:7.2f} MB   peak RSS {_rss_mb():7.1f} MB")
+    return result
+
+
+def build(learners: int, max_attempts: int, seed: int) -> None:
+    """Places, courses and learners (inside an app context)."""
+    from sqlalchemy import insert
+
+    from recosa_learn.content.models import Activity, Course, CourseVersion, Module
+    from recosa_learn.extensions import db
+    from recosa_learn.places.models import Country, Municipality, Region
+    from recosa_learn.stats import demo
+
+    db.session.execute(insert(Country.__table__), [
+        {"code": cc, "name_fr": cc, "name_en": cc, "name_ar": cc, "default_language": "fr", "languages": "fr",
+         "region_label_fr": "Région", "region_label_en": "Region", "region_label_ar": "جهة", "position": i}
+        for i, cc in enumerate(COUNTRIES)])
+    regions, towns, town_rows = [], [], []
+    for c, cc in enumerate(COUNTRIES):
+        for r in range(15):
+            rid = c * 15 + r + 1
+            regions.append({"id": rid, "code": f"{cc}-R{r:02d}", "country_code": cc, "is_active": True,
+                            "name_fr": f"Région {cc}{r}", "name_en": f"Region {cc}{r}", "name_ar": f"{cc}{r}"})
+    now = datetime.now(UTC)
+    for m in range(400):
+        region = regions[m % 60]
+        town_rows.append({"id": m + 1, "code": f"{region['code']}-M{m:03d}", "region_id": region["id"],
+                          "is_active": True, "name_fr": f"Commune {m}", "name_en": f"Town {m}", "name_ar": f"{m}",
+                          "created_at": now, "updated_at": now})
+        towns.append(demo.Town(m + 1, region["country_code"]))
+    db.session.execute(insert(Region.__table__), regions)
+    db.session.execute(insert(Municipality.__table__), town_rows)
+    courses = []
+    for n, kind in enumerate(("training-model", "youth-awareness", "sport-integration"), start=1):
+        course = Course(key=f"course-{n}", kind=kind, languages=["fr"], required_languages=["fr"])
+        db.session.add(course)
+        db.session.flush()
+        version = CourseVersion(course_id=course.id, status="published", is_current=True, title={"fr": kind})
+        db.session.add(version)
+        db.session.flush()
+        module = Module(version_id=version.id, key="m", title={"fr": "M"})
+        db.session.add(module)
+        db.session.flush()
+        info = demo.CourseInfo(course.id, version.id)
+        for a in range(14):
+            kind_ = "quiz" if a % 2 == 1 else "lesson"
+            path = f"m/a{a}"
+            db.session.add(Activity(version_id=version.id, module_id=module.id, key=f"a{a}", path=path, type=kind_,
+                                    sequence=a))
+            (info.quizzes if kind_ == "quiz" else info.lessons).append(path)
+        courses.append(info)
+    db.session.flush()
+    with click.progressbar(length=learners, label="learners") as bar:
+        counts = demo.generate(learners, towns, courses, seed=seed, now=now, email_domain="bench.invalid",
+                               max_attempts=max_attempts, batch=20000, progress=bar.update)
+    db.session.commit()
+    print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+
+
+def run(url: str, learners: int, max_attempts: int, seed: int) -> None:
+    from recosa_learn import create_app
+    from recosa_learn.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-0123456789",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        started = time.perf_counter()
+        build(learners, max_attempts, seed)
+        print(f"  generated in {time.perf_counter() - started:.1f}s on {db.engine.dialect.name}")
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        else:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("ANALYZE")
+        measure(app)
+
+
+def measure(app) -> None:
+    from recosa_learn.extensions import db
+    from recosa_learn.stats import exports, services
+    from recosa_learn.stats.cli import CliActor
+
+    actor = CliActor(admin=True)
+    with app.test_request_context():
+        everything = services.parse_filters({})
+        one_country = services.parse_filters({"country": "MA"})
+        _measure("dashboard, all countries (country level)",
+                 lambda: services.dashboard(actor, everything, "fr"))
+        _measure("dashboard, one country (region level)", lambda: services.dashboard(actor, one_country, "fr"))
+        _measure("municipality table, all 400 municipalities",
+                 lambda: services.table(actor, everything, "municipality", "fr"))
+
+        def municipality_csv() -> int:
+            table = services.table(actor, everything, "municipality", "fr")
+            size = 0
+            with tempfile.TemporaryFile("w", encoding="utf-8") as out:
+                for chunk in exports.csv_stream(exports.table_records(table, everything, "municipality"), 5):
+                    size += len(chunk)
+                    out.write(chunk)
+            return size
+
+        size = _measure("municipality-level CSV export (full)", municipality_csv)
+        print(f"    {size:,} characters")
+
+        def learner_csv() -> int:
+            rows = 0
+            with tempfile.TemporaryFile("w", encoding="utf-8") as out:
+                for chunk in exports.csv_stream(services.learner_rows(actor, everything), 5,
+                                                columns=exports.learner_columns(False)):
+                    rows += 1
+                    out.write(chunk)
+            return rows - 1
+
+        rows = _measure("learner-level CSV export (streamed)", learner_csv)
+        print(f"    {rows:,} rows")
+        db.session.remove()
+
+
+@click.command()
+@click.option("--learners", default=100_000, show_default=True)
+@click.option("--max-attempts", default=5, show_default=True, help="attempts per quiz at most (≈1M at 100k)")
+@click.option("--seed", default=1, show_default=True)
+def main(learners: int, max_attempts: int, seed: int) -> None:
+    """Generate synthetic activity and time the statistics."""
+    with tempfile.TemporaryDirectory() as folder:
+        print(f"SQLite, {learners:,} learners")
+        run(f"sqlite:///{folder}/bench.sqlite3", learners, max_attempts, seed)
+    url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    if url:
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                url = "postgresql+psycopg://" + url[len(prefix):]
+        print(f"PostgreSQL, {learners:,} learners")
+        run(url, learners, max_attempts, seed)
+
+
+if __name__ == "__main__":
+    main()
