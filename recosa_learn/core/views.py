@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..accounts.permissions import can
 from ..extensions import db
 from ..i18n import current_language
 from ..security import is_safe_url
@@ -26,7 +27,11 @@ bp = Blueprint("core", __name__)
 def home():
     if not current_user.is_authenticated:
         return render_template("core/welcome.html")
-    return render_template("core/home.html", summary=home_summary(current_user, current_language()))
+    from ..learn.services import dashboard_context
+
+    lang = current_language()
+    learning = dashboard_context(current_user, lang) if can(current_user, "learn.take") else None
+    return render_template("core/home.html", summary=home_summary(current_user, lang), learning=learning)
 
 
 @bp.route("/language/<lang>")

@@ -82,5 +82,14 @@ def seed(if_empty: bool) -> None:
     created = seed_demo()
     db.session.commit()
     click.echo(f"demo: {created} accounts created (password {DEMO_PASSWORD})")
+    from ..stats.demo import seed_activity
+
+    click.echo("demo: generating sample learner activity for the statistics…")
+    counts = seed_activity()
+    db.session.commit()
+    if counts:
+        click.echo("demo: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    else:
+        click.echo("demo: sample activity already present (or no course imported yet)")
 
 
