@@ -62,6 +62,12 @@ def make_app(url: str, **overrides) -> Flask:
 
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=url, **overrides)
+    if url.startswith("postgresql"):
+        # Tests build many short-lived apps: close PostgreSQL connections as soon as they are returned,
+        # instead of leaving them in pools that are garbage-collected later.
+        from sqlalchemy.pool import NullPool
+
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
     app = create_app(config)
     app.test_client_class = EnglishClient
 

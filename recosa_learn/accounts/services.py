@@ -322,6 +322,7 @@ def parse_invitations(text: str, allowed_countries: Any) -> InviteReport:
 def csv_rows(text: str):
     """CSV lines separated by commas or semicolons, decided line by line (people paste from many tools)."""
     for line in io.StringIO(text):
+        line = line.replace("\u061b", ";").replace("\u060c", ",")  # Arabic semicolon and comma
         delimiter = ";" if line.count(";") > line.count(",") else ","
         yield next(csv.reader([line], delimiter=delimiter), [])
 

@@ -271,7 +271,7 @@ def parse(q: Question, form: Mapping, seed: int, shuffle: bool, path: Optional[l
         if not text:
             raise AnswerError(_("Type a number."))
         if len(text) > 40 or parse_number(text) is None:
-            raise AnswerError(_("Type a number, for example 12 or 3,5."))
+            raise AnswerError(_("Type a number, for example 12 or 3.5."))
         return text
     if q.type == "matching":
         answers = _matching_answers(q, seed)

@@ -341,3 +341,14 @@ def test_audit_log_is_scoped(login_as, make_user, db):
     client, _ = login_as("coordinator", "SN")
     html = client.get("/audit").get_data(as_text=True)
     assert html.count("role.grant") == 1
+
+
+def test_invitation_lines_may_use_arabic_separators(app, places):
+    from recosa_learn.accounts.permissions import ALL, Scope
+    from recosa_learn.accounts.services import parse_invitations
+
+    report = parse_invitations("سلمى الإدريسي، salma@example.org، وجدة\nKarim؛ karim@example.org؛ MA-SALE\n",
+                               Scope({ALL}))
+    assert not report.errors
+    assert [(row.name, row.email, row.municipality.code) for row in report.rows] == [
+        ("سلمى الإدريسي", "salma@example.org", "MA-OUJDA"), ("Karim", "karim@example.org", "MA-SALE")]
