@@ -52,7 +52,11 @@ translations: setup
 	$(BIN)/python -m recosa_learn.core.catalogs || echo "translate the messages listed above"
 	$(BIN)/pybabel compile -d recosa_learn/translations >/dev/null
 
+# Figures for the issues: page weight and SQL per page, then statistics at 100,000 learners on SQLite and, when a
+# local PostgreSQL answers (or BENCH_DATABASE_URL is set), on PostgreSQL too.
 bench: setup-dev
+	@if [ -z "$$BENCH_DATABASE_URL" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  export BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test; fi; \
 	$(BIN)/python -m bench
 
 clean:

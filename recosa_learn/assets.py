@@ -1,4 +1,4 @@
-"""Static files with content-hashed URLs, long cache lifetimes and precompressed variants."""
+"""Static files with content-hashed URLs, long cache lifetimes and gzip; pages gzip-compressed for slow links."""
 from __future__ import annotations
 
 import gzip
@@ -52,6 +52,27 @@ def _compress_static(response: Response) -> Response:
     return response
 
 
+COMPRESSED_TYPES = ("text/html", "application/json", "image/svg+xml", "text/plain")
+
+
+def _compress_page(response: Response) -> Response:
+    """Gzip pages and JSON answers when the browser accepts it (phones on slow connections gain most)."""
+    if (request.endpoint == "static" or response.direct_passthrough or response.is_streamed
+            or response.status_code < 200 or response.status_code in (204, 304)
+            or "Content-Encoding" in response.headers or response.mimetype not in COMPRESSED_TYPES
+            or "gzip" not in request.headers.get("Accept-Encoding", "")):
+        return response
+    body = response.get_data()
+    if len(body) < 512:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(response.get_data()))
+    response.headers.add("Vary", "Accept-Encoding")
+    return response
+
+
 def init_assets(app: Flask) -> None:
     app.after_request(_compress_static)
+    app.after_request(_compress_page)
     app.jinja_env.globals["static_url"] = static_url

@@ -116,3 +116,11 @@ def test_home_page_fits_each_role(login_as):
 def test_database_has_the_expected_tables(db):
     names = set(sa.inspect(db.engine).get_table_names())
     assert {"users", "role_grants", "countries", "regions", "municipalities", "audit_events"} <= names
+
+
+def test_pages_are_gzipped_for_browsers_that_accept_it(client, places):
+    plain = client.get("/login")
+    packed = client.get("/login", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data()) / 2
