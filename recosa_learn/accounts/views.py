@@ -130,19 +130,26 @@ def accept_invitation(token: str):
         flash(_("This invitation link is invalid, expired or already used."), "error")
         return redirect(url_for("accounts.login"))
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        problem = services.password_problem(form.password.data or "", user.email)
-        if problem:
-            form.password.errors = [problem]
-        else:
-            services.set_password(user, form.password.data or "")
-            services.record_login(user)
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return redirect(url_for("core.home"))
+    if _new_password_saved(form, user):
+        services.record_login(user)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+        return redirect(url_for("core.home"))
     return render_template("accounts/set_password.html", form=form, user=user,
                            title=_("Choose your password")), (400 if form.is_submitted() else 200)
+
+
+def _new_password_saved(form: SetPasswordForm, user: User) -> bool:
+    """Validate the form and a strong enough password, then set it (the token's session salt rotates)."""
+    if not form.validate_on_submit():
+        return False
+    problem = services.password_problem(form.password.data or "", user.email)
+    if problem:
+        form.password.errors = [problem]
+        return False
+    services.set_password(user, form.password.data or "")
+    return True
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -167,15 +174,10 @@ def reset_password(token: str):
         flash(_("This link is invalid, expired or already used. Ask for a new one."), "error")
         return redirect(url_for("accounts.request_reset"))
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        problem = services.password_problem(form.password.data or "", user.email)
-        if problem:
-            form.password.errors = [problem]
-        else:
-            services.set_password(user, form.password.data or "")
-            db.session.commit()
-            flash(_("Your password is changed. You can log in now."), "success")
-            return redirect(url_for("accounts.login"))
+    if _new_password_saved(form, user):
+        db.session.commit()
+        flash(_("Your password is changed. You can log in now."), "success")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, user=user,
                            title=_("Choose a new password")), (400 if form.is_submitted() else 200)
 
