@@ -34,7 +34,8 @@ db: setup
 	$(FLASK) places load
 
 content: db
-	$(FLASK) content import
+	$(FLASK) content import --keep-web-edits
+	$(FLASK) authoring import-adaptations --only-new course_content
 
 demo: content
 	$(FLASK) demo seed --if-empty

@@ -56,13 +56,47 @@ def check(path: str | None) -> None:
     click.echo(f"OK: {root} has no problem")
 
 
+def _web_edit_conflicts(root) -> dict[str, list[str]]:
+    """Courses whose files changed since the last import AND whose base was edited on the web: what would be lost."""
+    from ..authoring.drafts import import_diff
+    from .importer import source_hash
+    from .parser import load_tree
+    from .services import find_course
+
+    conflicts = {}
+    docs, _problems = load_tree(root)
+    for doc in docs:
+        course = find_course(doc.key)
+        if course is None or course.source_hash == source_hash(doc):
+            continue
+        lines = import_diff(course, doc)
+        if lines:
+            conflicts[doc.key] = lines
+    return conflicts
+
+
 @content_cli.command("import")
 @click.argument("path", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--force", is_flag=True, help="Overwrite courses edited on the web with the files.")
+@click.option("--keep-web-edits", is_flag=True,
+              help="Leave courses edited on the web as they are and import the others (used by `make run`).")
 @with_appcontext
-def import_(path: str | None, as_json: bool) -> None:
-    """Validate, then import PATH (default: COURSE_CONTENT_DIR) in one transaction."""
+def import_(path: str | None, as_json: bool, force: bool, keep_web_edits: bool) -> None:
+    """Validate, then import PATH (default: COURSE_CONTENT_DIR) in one transaction.
+
+    When the files of a course changed and the course was also edited on the web, the import shows what the files
+    would overwrite and stops, unless --force (the files win) or --keep-web-edits (the web edits stay).
+    """
     root = _default_path(path)
+    conflicts = {} if force else _web_edit_conflicts(root)
+    if conflicts and not keep_web_edits:
+        for key, lines in conflicts.items():
+            click.echo(f"{key}: edited on the web; importing the files would change:", err=True)
+            for line in lines[:40]:
+                click.echo(f"  {line}", err=True)
+        _fail("nothing imported: export the web edits first (flask content export), or run again with --force "
+              "to overwrite them, or --keep-web-edits to import only the other courses")
     started = time.perf_counter()
     with ExitStack() as stack:
         bars = []
@@ -76,7 +110,7 @@ def import_(path: str | None, as_json: bool) -> None:
             bars[0].update(1)
 
         try:
-            summary = import_tree(root, progress=progress)
+            summary = import_tree(root, progress=progress, keep=frozenset(conflicts))
             db.session.commit()
         except ImportRefused as refused:
             db.session.rollback()

@@ -79,6 +79,7 @@ from .services import (
 KINDS = ("module", "activity", "question", "option")
 CREATED, CHANGED, RETIRED, UNCHANGED = "created", "changed", "retired", "unchanged"
 MEDIA_URL = "/content/media/"
+KEPT = "kept"  #: a course left as it is because its web edits would be overwritten
 #: bump when rendering changes, so the next import re-renders every course
 RENDERING_VERSION = "1"
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "svg": "image/svg+xml",
@@ -123,7 +124,7 @@ class ImportSummary:
         """Counts per kind: "course", "country" (country versions), then module, activity, question, option."""
         totals = {kind: Counts() for kind in ("course", "country") + KINDS}
         for course in self.courses:
-            totals["course"].add(course.status)
+            totals["course"].add(UNCHANGED if course.status == KEPT else course.status)
             for status in course.countries.values():
                 totals["country"].add(status)
             for kind, counts in course.items.items():
@@ -147,8 +148,11 @@ class ImportSummary:
 Progress = Callable[[int, int, str], None]  #: (courses done, courses in all, key of the course just done)
 
 
-def import_tree(root, actor=None, progress: Progress | None = None) -> ImportSummary:
+def import_tree(root, actor=None, progress: Progress | None = None, keep: frozenset[str] = frozenset()
+                ) -> ImportSummary:
     """Validate ``root`` (a course tree or one course folder), then import it; flushes, never commits.
+
+    Courses whose keys are in ``keep`` are left exactly as they are (web edits that the files would overwrite).
 
     :raises ImportRefused: when the files have any error-level problem; nothing is touched then.
     """
@@ -163,7 +167,10 @@ def import_tree(root, actor=None, progress: Progress | None = None) -> ImportSum
     summary = ImportSummary()
     media = MediaStore()
     for index, doc in enumerate(courses, 1):
-        summary.courses.append(_import_course(doc, existing.get(doc.key), actor, media))
+        if doc.key in keep:
+            summary.courses.append(CourseResult(doc.key, KEPT))
+        else:
+            summary.courses.append(_import_course(doc, existing.get(doc.key), actor, media))
         if progress is not None:
             progress(index, len(courses), doc.key)
     if not (root / COURSE_FILE).is_file():  # a whole tree: what is not in it any more is retired

@@ -93,7 +93,6 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("authoring.comment", "POST"): AUTHORS,
     ("authoring.preview", "GET"): AUTHORS,
     ("authoring.export", "GET"): AUTHORS,
-    ("authoring.preview_markdown", "POST"): AUTHORS,
     ("authoring.course", "GET"): BASE_AUTHORS,
     ("authoring.new_draft", "POST"): BASE_AUTHORS,
     ("authoring.draft", "GET"): BASE_AUTHORS,

@@ -1,0 +1,144 @@
+"""Authoring forms (Flask-WTF: every form carries a CSRF token)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from ..core.forms import options
+
+LANGUAGE_LABELS = {"fr": "Français", "en": "English", "ar": "العربية"}
+FIELD_LABELS = {"title": _l("Title"), "summary": _l("Summary"), "audience": _l("Audience"), "body": _l("Text"),
+                "text": _l("Text"), "general_feedback": _l("General feedback"),
+                "feedback_true": _l("Feedback when answering true"),
+                "feedback_false": _l("Feedback when answering false"), "feedback": _l("Feedback"),
+                "prompt": _l("Prompt"), "answer": _l("Answer"), "debrief": _l("Debriefing")}
+LONG_FIELDS = ("body", "summary", "text", "general_feedback", "feedback", "debrief", "feedback_true",
+               "feedback_false")
+MAX_TEXT = 100_000
+
+
+def texts_form(fields: list[tuple[str, str]], data: dict[str, str], points: float | None = None) -> FlaskForm:
+    """A form with one text box per (field, language), named ``<field>__<lang>`` and filled from ``data``
+    (and, for a question, its ``points``)."""
+
+    class TextsForm(FlaskForm):
+        pass
+
+    if points is not None:
+        TextsForm.points = FloatField(_l("Points"), validators=[InputRequired(), NumberRange(0, 100)],
+                                      default=points)
+
+    for name, lang in fields:
+        label = f"{FIELD_LABELS.get(name, name)} ({LANGUAGE_LABELS.get(lang, lang)})"
+        kind = TextAreaField if name in LONG_FIELDS else StringField
+        render = {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"}
+        if kind is TextAreaField:
+            render["rows"] = 12 if name == "body" else 4
+        setattr(TextsForm, f"{name}__{lang}", kind(label, validators=[Length(max=MAX_TEXT)], render_kw=render,
+                                                   default=data.get(f"{name}__{lang}", "")))
+    return TextsForm()
+
+
+class CreateAdaptationForm(FlaskForm):
+    start_from = SelectField(_l("Start from"), validate_choice=True)
+
+    def set_sources(self, countries: list[tuple[str, str]]) -> None:
+        self.start_from.choices = options([("", str(_l("The base course")))] + countries)
+
+
+class SettingsForm(FlaskForm):
+    pass_mark = IntegerField(_l("Pass mark (percent)"), validators=[Optional(), NumberRange(0, 100)])
+    attempts = IntegerField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, 100)])
+    unlimited = BooleanField(_l("Unlimited attempts"))
+
+
+class ResolveForm(FlaskForm):
+    action = RadioField(_l("Resolution"), validators=[DataRequired()])
+    merged = TextAreaField(_l("Merged text"), validators=[Length(max=MAX_TEXT)], render_kw={"rows": 10})
+
+    def set_actions(self, can_merge: bool) -> None:
+        choices = [("keep", str(_l("Keep the country's text"))), ("base", str(_l("Take the new base text")))]
+        if can_merge:
+            choices.append(("merge", str(_l("Save the merged text below"))))
+        self.action.choices = options(choices)
+
+
+class CommentForm(FlaskForm):
+    path = HiddenField()
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
+
+
+class PublishForm(FlaskForm):
+    note = StringField(_l("Note for the history (optional)"), validators=[Length(max=500)])
+
+
+class LocalLessonForm(FlaskForm):
+    after = SelectField(_l("Insert after"), validate_choice=True)
+    key = StringField(_l("Key (never changes: lower-case letters, digits and hyphens)"),
+                      validators=[DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$",
+                                                         message=_l("Use lower-case letters, digits and hyphens."))])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=MAX_TEXT)],
+                         render_kw={"rows": 10})
+    sources = StringField(_l("Source"), validators=[DataRequired(), Length(max=300)])
+    lang = SelectField(_l("Language"), validate_choice=True)
+
+
+class ImageForm(FlaskForm):
+    image = FileField(_l("Image (PNG, JPEG or WebP, at most 5 MB)"), validators=[FileRequired()])
+    alt = StringField(_l("Description of the image (alternative text)"), validators=[DataRequired(), Length(max=200)])
+    lang = SelectField(_l("Language of the text"), validate_choice=True)
+
+
+class QuestionForm(FlaskForm):
+    key = StringField(_l("Key (never changes: lower-case letters, digits and hyphens)"),
+                      validators=[DataRequired(), Length(max=64)])
+    type = SelectField(_l("Type"), validate_choice=True)
+    text = TextAreaField(_l("Question (Markdown)"), validators=[DataRequired(), Length(max=MAX_TEXT)],
+                         render_kw={"rows": 3})
+    options = TextAreaField(_l("Options, one per line; start the correct ones with *"),
+                            validators=[Length(max=MAX_TEXT)], render_kw={"rows": 4})
+    answer = SelectField(_l("Correct answer (true or false questions)"), validate_choice=True)
+
+    def set_choices(self) -> None:
+        self.type.choices = options([("single_choice", str(_l("Single choice"))),
+                                     ("multiple_response", str(_l("Multiple response"))),
+                                     ("true_false", str(_l("True or false"))),
+                                     ("reflection", str(_l("Reflection (not graded)")))])
+        self.answer.choices = options([("true", str(_l("True"))), ("false", str(_l("False")))])
+
+
+class OptionForm(FlaskForm):
+    key = StringField(_l("Key (never changes)"), validators=[DataRequired(), Length(max=64)])
+    text = StringField(_l("Option"), validators=[DataRequired(), Length(max=2000)])
+    correct = BooleanField(_l("Correct"))
+
+
+class QuizSettingsForm(FlaskForm):
+    pass_mark = IntegerField(_l("Pass mark (percent; blank: the course's)"), validators=[Optional(), NumberRange(0, 100)])
+    attempts = IntegerField(_l("Attempts allowed (blank: unlimited)"), validators=[Optional(), NumberRange(1, 100)])
+    shuffle = BooleanField(_l("Shuffle the questions"))
+    feedback = SelectField(_l("Feedback"), validate_choice=True)
+
+    def set_choices(self) -> None:
+        self.feedback.choices = options([("after_submit", str(_l("After the quiz is submitted"))),
+                                         ("immediate", str(_l("Right after each answer")))])
