@@ -6,8 +6,10 @@ country (SN), admin. Objects (a user, a municipality, a role grant) all belong t
 """
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from conftest import csrf_token, login, municipality
+from conftest import PASSWORD, csrf_token, login, make_app, municipality
 
 ROLES = ("anonymous", "trainee", "trainer", "coordinator", "other_coordinator", "admin")
 
@@ -160,16 +162,28 @@ def test_every_route_is_in_the_matrix(app):
     assert not stale, f"matrix entries for routes that no longer exist: {stale}"
 
 
-@pytest.fixture
-def world(request, app, make_user, db):
+def _user(role, country, email=None):
+    from recosa_learn.accounts.services import create_user
+    from recosa_learn.extensions import db
+
+    _user.count = getattr(_user, "count", 0) + 1
+    towns = {"MA": "MA-OUJDA", "SN": "SN-KAOLACK"}
+    user = create_user(email=email or f"{role}{_user.count}@example.org", name=f"{role.title()} {_user.count}",
+                       password=PASSWORD, municipality=municipality(towns[country]) if role == "trainee" else None,
+                       roles=[(role, None if role in ("trainee", "admin") else country)])
+    db.session.commit()
+    return user
+
+
+def _build_world(db):
     """Moroccan objects every parametrised URL points at, and one user per role."""
-    target = make_user("trainee", "MA", email="target@example.org")
+    target = _user("trainee", "MA", email="target@example.org")
     users = {
-        "trainee": make_user("trainee", "MA"),
-        "trainer": make_user("trainer", "MA"),
-        "coordinator": make_user("coordinator", "MA"),
-        "other_coordinator": make_user("coordinator", "SN"),
-        "admin": make_user("admin", None),
+        "trainee": _user("trainee", "MA"),
+        "trainer": _user("trainer", "MA"),
+        "coordinator": _user("coordinator", "MA"),
+        "other_coordinator": _user("coordinator", "SN"),
+        "admin": _user("admin", None),
     }
     values = {
         "user_id": target.id,
@@ -181,42 +195,38 @@ def world(request, app, make_user, db):
         "token": "not-a-valid-token",
     }
     # authoring: the example course with a Moroccan adaptation that replaces one title, and a base draft
-    # (built only for the course domains' routes, not accounts/places/core: importing a course costs time)
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is None or str(callspec.params.get("endpoint", "")).startswith(
-            ("authoring.", "content.", "learn.", "stats.")):
-        from pathlib import Path
+    from pathlib import Path
 
-        from recosa_learn.authoring import services as authoring
-        from recosa_learn.content.importer import import_tree
-        from recosa_learn.content.services import find_course
+    from recosa_learn.authoring import services as authoring
+    from recosa_learn.content.importer import import_tree
+    from recosa_learn.content.services import find_course
 
-        import_tree(Path(__file__).resolve().parents[1] / "data" / "courses" / "example-course")
-        course = find_course("example-course")
-        version, base = authoring.current_base(course)
-        adaptation = authoring.create_adaptation(course, "MA", None, version, base)
-        row = authoring.set_replacement(adaptation, base, "basics/words", "title", "fr", "Les mots au Maroc", None)
-        db.session.commit()
-        from recosa_learn.authoring import drafts
+    import_tree(Path(__file__).resolve().parents[1] / "data" / "courses" / "example-course")
+    course = find_course("example-course")
+    version, base = authoring.current_base(course)
+    adaptation = authoring.create_adaptation(course, "MA", None, version, base)
+    row = authoring.set_replacement(adaptation, base, "basics/words", "title", "fr", "Les mots au Maroc", None)
+    db.session.commit()
+    from recosa_learn.authoring import drafts
 
-        drafts.create_draft(course, version, None)
-        db.session.commit()
-        values.update(course_key=course.key, item_path="basics/words", override_id=row.id, number=1)
-        # learn: the target trainee is enrolled, has an attempt at the quiz and a certificate (only they see the
-        # attempt and download the certificate; the check page is public)
-        from recosa_learn.content.services import current_version
-        from recosa_learn.learn.models import Completion, Enrolment, QuizAttempt
+    drafts.create_draft(course, version, None)
+    db.session.commit()
+    values.update(course_key=course.key, item_path="basics/words", override_id=row.id, number=1)
+    # learn: the target trainee is enrolled, has an attempt at the quiz and a certificate (only they see the
+    # attempt and download the certificate; the check page is public)
+    from recosa_learn.content.services import current_version
+    from recosa_learn.learn.models import Completion, Enrolment, QuizAttempt
 
-        enrolment = Enrolment(user_id=target.id, course_id=course.id, country_code=None)
-        db.session.add(enrolment)
-        db.session.flush()
-        quiz_attempt = QuizAttempt(enrolment_id=enrolment.id, activity_path="basics/check",
-                                   version_id=current_version(course, "MA").id)
-        db.session.add_all([quiz_attempt, Completion(user_id=target.id, course_id=course.id, enrolment_id=enrolment.id,
-                                                     country_code="MA", certificate_code="MATR-IXAB-CDEF")])
-        db.session.commit()
-        values.update(module_key="basics", activity_key="check", attempt_id=quiz_attempt.id, n=1,
-                      code="MATR-IXAB-CDEF")
+    enrolment = Enrolment(user_id=target.id, course_id=course.id, country_code=None)
+    db.session.add(enrolment)
+    db.session.flush()
+    quiz_attempt = QuizAttempt(enrolment_id=enrolment.id, activity_path="basics/check",
+                               version_id=current_version(course, "MA").id)
+    db.session.add_all([quiz_attempt, Completion(user_id=target.id, course_id=course.id, enrolment_id=enrolment.id,
+                                                 country_code="MA", certificate_code="MATR-IXAB-CDEF")])
+    db.session.commit()
+    values.update(module_key="basics", activity_key="check", attempt_id=quiz_attempt.id, n=1,
+                  code="MATR-IXAB-CDEF")
     # content: a lesson image of the example course imported above
     from sqlalchemy import select
 
@@ -232,6 +242,50 @@ def world(request, app, make_user, db):
     db.session.commit()
     values["cohort_id"] = cohort.id
     return users, values
+
+
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The world, built once in a SQLite file that every case starts from (a copy costs a millisecond).
+
+    Permissions do not depend on the database engine: the matrix runs on SQLite; every other database test
+    also runs on PostgreSQL.
+    """
+    from flask_migrate import upgrade
+
+    from recosa_learn.extensions import db
+    from recosa_learn.places.services import load_reference_data
+
+    path = tmp_path_factory.mktemp("matrix") / "template.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+        users, values = _build_world(db)
+        emails = {role: user.email for role, user in users.items()}
+        db.session.remove()
+        db.engine.dispose()
+    return path, emails, values
+
+
+@pytest.fixture
+def world(template, tmp_path):
+    """A fresh copy of the world for one case: (app, users by role, URL values)."""
+    from types import SimpleNamespace
+
+    from recosa_learn.extensions import db
+
+    path, emails, values = template
+    case = tmp_path / "case.sqlite3"
+    shutil.copyfile(path, case)
+    app = make_app(f"sqlite:///{case}")
+    with app.app_context():
+        yield app, {role: SimpleNamespace(email=email) for role, email in emails.items()}, values
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _url(app, rule, values):
@@ -255,8 +309,8 @@ CASES = [(endpoint, method, role) for (endpoint, method) in EXPECTED for role in
 
 
 @pytest.mark.parametrize(("endpoint", "method", "role"), CASES, ids=[f"{e}-{m}-{r}" for e, m, r in CASES])
-def test_permission(app, world, endpoint, method, role):
-    users, values = world
+def test_permission(world, endpoint, method, role):
+    app, users, values = world
     rule = next(rule for rule, m in _routes(app) if rule.endpoint == endpoint and m == method)
     client = app.test_client()
     if role != "anonymous":
