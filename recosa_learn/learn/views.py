@@ -391,7 +391,7 @@ def certificate(code: str):
         code=completion.certificate_code,
         verify_url=url_for("learn.verify", code=completion.certificate_code, _external=True), lang=lang)
     response = Response(certificate_pdf(data), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{completion.certificate_code}.pdf"'
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{completion.certificate_code}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -35,14 +35,23 @@ def _build_app(url: str) -> Flask:
 
 
 def _migrate_and_seed(app: Flask) -> None:
+    """What ``make run`` gives: migrations, demo accounts, the shipped courses, then sample learner activity."""
+    from pathlib import Path
+
     from flask_migrate import upgrade
 
+    from recosa_learn.content.importer import import_tree
     from recosa_learn.demo.cli import seed_demo
     from recosa_learn.extensions import db
+    from recosa_learn.stats.demo import seed_activity
 
     with app.app_context():
         upgrade()
         seed_demo(echo=lambda *args, **kwargs: None)
+        db.session.commit()
+        import_tree(Path(app.config["COURSE_CONTENT_DIR"]))
+        db.session.commit()
+        seed_activity()
         db.session.commit()
         db.session.remove()
 
@@ -91,6 +100,8 @@ def browser():
 def _open_page(browser, live_server: str, **options):
     context = browser.new_context(base_url=live_server, locale="fr-FR", **options)
     context.set_default_timeout(TIMEOUT_MS)
+    if options.get("java_script_enabled", True):
+        context.add_init_script(script=_axe_script())  # once per context, not sent again for every axe check
     page = context.new_page()
     page.errors = []  # uncaught script errors, console errors (CSP refusals show up there), failed sub-resources
     page.on("pageerror", lambda error: page.errors.append(f"uncaught: {error}"))
@@ -141,7 +152,7 @@ def page_nojs(browser, live_server: str):
         context.close()
 
 
-def _axe_on_copy(page) -> None:
+def _axe_on_copy(page, known: bool = True) -> None:
     """Serve ``page``'s current HTML at the same URL to its script-enabled twin, and axe-check it there."""
     proxy, url, html = page.axe_proxy, page.url, page.content()
 
@@ -154,9 +165,15 @@ def _axe_on_copy(page) -> None:
     proxy.route(same_url, serve)
     try:
         proxy.goto(url)
-        axe_check(proxy)
+        axe_check(proxy, known)
     finally:
         proxy.unroute(same_url, serve)
+
+
+#: Jump the finite CSS animations running now (e.g. the learn feedback's fade-in) to their end state.
+SETTLE_ANIMATIONS = """() => document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .forEach(a => a.finish())"""
 
 
 @lru_cache(maxsize=1)
@@ -166,15 +183,33 @@ def _axe_script() -> str:
     return Axe().axe_script
 
 
-def axe_check(page) -> None:
-    """Fail with a readable list when axe-core finds a serious or critical accessibility violation."""
+#: Known app bugs that axe reports, as {rule id: CSS class of the nodes}: tolerated by ``axe_check`` (only those
+#: nodes, only that rule) so the journeys behind them still run. Each one is pinned by a strict xfail test that runs
+#: ``axe_check(page, known=False)``; when the app is fixed that test passes, fails as XPASS, and the entry goes.
+KNOWN_VIOLATIONS: dict[str, str] = {}
+
+
+def _is_known(violation: dict, node: dict) -> bool:
+    css_class = KNOWN_VIOLATIONS.get(violation["id"])
+    return css_class is not None and f".{css_class}" in str(node["target"][-1])
+
+
+def axe_check(page, known: bool = True) -> None:
+    """Fail with a readable list when axe-core finds a serious or critical accessibility violation.
+
+    ``known=False`` reports the known app bugs of ``KNOWN_VIOLATIONS`` too.
+    """
     if hasattr(page, "axe_proxy"):  # JavaScript is off in this page: axe cannot run in it
-        _axe_on_copy(page)
+        _axe_on_copy(page, known)
         return
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_script())
+    page.evaluate(SETTLE_ANIMATIONS)  # mid-fade colours are not the page's colours (false contrast failures)
     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if known:
+        blocking = [{**v, "nodes": nodes} for v in blocking
+                    if (nodes := [n for n in v["nodes"] if not _is_known(v, n)])]
     if blocking:
         lines = [f"axe found {len(blocking)} serious/critical violation(s) on {page.url}:"]
         for violation in blocking:
