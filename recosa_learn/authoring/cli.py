@@ -33,7 +33,12 @@ def import_adaptations(path: Path, only_new: bool) -> None:
     """
     from ..content.parser import load_tree
     from ..content.problems import has_errors
-    from .services import AuthoringError, current_base, find_adaptation, import_adaptation
+    from .services import (
+        AuthoringError,
+        current_base,
+        find_adaptation,
+        import_adaptation,
+    )
 
     courses, problems = load_tree(path)
     if has_errors(problems):

@@ -571,6 +571,66 @@ def add_question(course: Course, version: CourseVersion, quiz_path: str, key: st
     return row
 
 
+def import_gift(course: Course, version: CourseVersion, quiz_path: str, text: str, lang: str,
+                actor: User | None) -> list[Question]:
+    """Add the questions of a Moodle GIFT bank at the end of a quiz of the draft; any problem refuses the whole file.
+
+    :raises AuthoringError: naming each problem with its line, or when the place is not a quiz.
+    """
+    from ..content.gift import parse_gift
+    from ..content.services import question_row
+
+    _editable(version)
+    found = find_item(version, quiz_path)
+    if found is None or found[0] != "quiz":
+        raise AuthoringError(_("Questions are added to quizzes."))
+    if lang not in (course.languages or [course.default_language]):
+        raise AuthoringError(_("This course is not offered in that language."))
+    activity = found[1]
+    result = parse_gift(text, lang)
+    if result.problems:
+        details = "; ".join(_("line %(n)s: %(problem)s", n=line, problem=message)
+                            for line, message in result.problems[:10])
+        raise AuthoringError(_("Nothing was imported. %(details)s", details=details))
+    if not result.questions:
+        raise AuthoringError(_("The file holds no question."))
+    taken = {q.key for q in activity.questions}
+    rows = []
+    for model in result.questions:
+        model.key = _unique_key(model.key, taken)
+        taken.add(model.key)
+        row = question_row(model, len(activity.questions))
+        activity.questions.append(row)
+        _rerender_question(row, True)
+        rows.append(row)
+    refresh_hashes(version)
+    db.session.flush()
+    audit(actor, "course.gift_import", version, course=course.key, item=quiz_path, questions=len(rows), lang=lang)
+    return rows
+
+
+def _unique_key(key: str, taken: set[str]) -> str:
+    candidate, n = key, 2
+    while candidate in taken:
+        candidate, n = f"{key}-{n}"[:64], n + 1
+    return candidate
+
+
+def export_gift(version: CourseVersion, quiz_path: str, lang: str) -> str:
+    """The questions of a quiz as Moodle GIFT text (types GIFT cannot hold are refused with their keys)."""
+    from ..content.gift import GiftExportError, write_gift
+    from ..content.services import question_from_row
+
+    found = find_item(version, quiz_path)
+    if found is None or found[0] != "quiz":
+        raise AuthoringError(_("Questions are added to quizzes."))
+    try:
+        return write_gift([question_from_row(q) for q in found[1].questions], lang)
+    except GiftExportError as error:
+        raise AuthoringError(_("GIFT cannot hold these questions: %(keys)s",
+                               keys=", ".join(key for key, _message in error.problems)))
+
+
 def add_option(course: Course, version: CourseVersion, question_path: str, key: str, text: str, correct: bool,
                actor: User | None) -> QuestionOption:
     """Add an option to a choice question; the weights are shared again among the correct options."""

@@ -142,3 +142,14 @@ class QuizSettingsForm(FlaskForm):
     def set_choices(self) -> None:
         self.feedback.choices = options([("after_submit", str(_l("After the quiz is submitted"))),
                                          ("immediate", str(_l("Right after each answer")))])
+
+
+class GiftImportForm(FlaskForm):
+    """A Moodle GIFT question bank added to a quiz of the draft."""
+
+    file = FileField(_l("GIFT file (exported from Moodle, UTF-8)"), validators=[FileRequired()])
+    language = SelectField(_l("Language of the questions"), validate_choice=True)
+
+    def set_choices(self, languages) -> None:
+        names = {"fr": "Français", "en": "English", "ar": "العربية"}
+        self.language.choices = options([(lang, names.get(lang, lang)) for lang in languages])

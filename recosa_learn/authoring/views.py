@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -33,6 +34,7 @@ from . import adapt, drafts
 from .forms import (
     CommentForm,
     CreateAdaptationForm,
+    GiftImportForm,
     ImageForm,
     LocalLessonForm,
     OptionForm,
@@ -617,6 +619,8 @@ def draft_item(course_key: str, item_path: str):
             status = 400
     extra = {}
     if version.status == "draft" and kind == "quiz":
+        extra["gift_form"] = GiftImportForm(formdata=None)
+        extra["gift_form"].set_choices(course_.languages or [course_.default_language])
         extra["question_form"] = QuestionForm(formdata=None)
         extra["question_form"].set_choices()
         settings_ = row.settings or {}
@@ -693,6 +697,41 @@ def draft_add_question(course_key: str, item_path: str):
     return _draft_action(course_key, item_path, form, lambda course_, version: drafts.add_question(
         course_, version, item_path, form.key.data, form.type.data, form.text.data, form.options.data,
         form.answer.data == "true", current_user))
+
+
+@bp.route("/<course_key>/draft/gift/<path:item_path>", methods=["POST"])
+@login_required
+def draft_import_gift(course_key: str, item_path: str):
+    """Add the questions of an uploaded Moodle GIFT file to a quiz of the draft."""
+    course_ = _base_course(course_key)
+    form = GiftImportForm()
+    form.set_choices(course_.languages or [course_.default_language])
+
+    def action(course_, version):
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise AuthoringError(_("The file is not UTF-8 text. Save it as UTF-8 and try again."))
+        rows = drafts.import_gift(course_, version, item_path, text, form.language.data, current_user)
+        flash(ngettext("%(num)d question imported.", "%(num)d questions imported.", len(rows)), "success")
+
+    return _draft_action(course_key, item_path, form, action)
+
+
+@bp.route("/<course_key>/draft/gift/<path:item_path>.gift")
+@login_required
+def draft_export_gift(course_key: str, item_path: str):
+    """Download the questions of a quiz of the draft as a Moodle GIFT file."""
+    course_ = _base_course(course_key)
+    version = _draft(course_)
+    lang = request.args.get("language") or course_.default_language
+    try:
+        text = drafts.export_gift(version, item_path, lang)
+    except AuthoringError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("authoring.draft_item", course_key=course_.key, item_path=item_path)), 400
+    name = f"{course_.key}-{item_path.replace('/', '-')}.gift"
+    return Response(text, mimetype="text/plain", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/<course_key>/draft/options/<path:item_path>", methods=["POST"])

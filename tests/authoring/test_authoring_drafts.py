@@ -177,3 +177,57 @@ def test_base_publish_keeps_country_text_and_flags_conflict(imported, make_user,
     report = adapt.status_report(ma, new_base)
     assert [(r.target, r.field, r.lang) for r in report.conflicts] == [("basics/words", "title", "fr")]
     assert {s.path for s in report.of("followed")} == {"basics"}
+
+
+def test_gift_bank_imported_into_a_draft_quiz_and_exported_back(login_as, imported, db):
+    from io import BytesIO
+    from pathlib import Path
+
+    from recosa_learn.content.gift import parse_gift
+
+    client, _admin = login_as("admin", None, language="en")
+    assert _post(client, f"{COURSE}/draft/new").status_code == 302
+    quiz_page = f"{COURSE}/draft/items/basics/check"
+    assert "Questions from Moodle (GIFT)" in client.get(quiz_page + "?lang=en").get_data(as_text=True)
+    quiz = drafts.find_item(drafts.current_draft(imported), "basics/check")[1]
+    before = len(quiz.questions)
+    url = f"{COURSE}/draft/gift/basics/check"
+
+    broken = {"file": (BytesIO("::Q1:: Capital of Senegal? {=Dakar ~Thiès\n\n::Q2:: 2+2 {#four}\n".encode()),
+                       "bank.gift"), "language": "fr"}
+    response = _post(client, url + "?lang=en", broken, quiz_page)
+    assert response.status_code == 400
+    db.session.expire_all()
+    quiz = drafts.find_item(drafts.current_draft(imported), "basics/check")[1]
+    assert len(quiz.questions) == before  # a file with a problem changes nothing
+
+    bank = (Path(__file__).resolve().parents[1] / "data" / "gift" / "migration-fr.gift").read_text(encoding="utf-8")
+    expected = parse_gift(bank, "fr").questions
+    response = _post(client, url, {"file": (BytesIO(bank.encode("utf-8")), "bank.gift"), "language": "fr"}, quiz_page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    quiz = drafts.find_item(drafts.current_draft(imported), "basics/check")[1]
+    assert len(quiz.questions) == before + len(expected)
+    assert all(q.rendered for q in quiz.questions[before:])
+    # a second import of the same bank gets new keys instead of clashing
+    assert _post(client, url, {"file": (BytesIO(bank.encode("utf-8")), "bank.gift"), "language": "fr"},
+                 quiz_page).status_code == 302
+    db.session.expire_all()
+    quiz = drafts.find_item(drafts.current_draft(imported), "basics/check")[1]
+    keys = [q.key for q in quiz.questions]
+    assert len(keys) == len(set(keys)) == before + 2 * len(expected)
+
+
+def test_quiz_downloaded_as_gift(login_as, imported, db):
+    from recosa_learn.content.gift import parse_gift
+    from recosa_learn.content.services import question_from_row
+
+    client, _admin = login_as("admin", None, language="en")
+    assert _post(client, f"{COURSE}/draft/new").status_code == 302
+    response = client.get(f"{COURSE}/draft/gift/practice/bank.gift")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    bank = drafts.find_item(drafts.current_draft(imported), "practice/bank")[1]
+    assert parse_gift(response.get_data(as_text=True), "fr").questions == [question_from_row(q) for q in bank.questions]
+    # ordering and scenario questions have no GIFT form: refused with their keys, not dropped
+    refused = client.get(f"{COURSE}/draft/gift/basics/check.gift?language=fr")
+    assert refused.status_code == 400

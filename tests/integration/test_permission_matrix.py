@@ -103,6 +103,8 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("authoring.draft_move", "POST"): BASE_AUTHORS,
     ("authoring.draft_image", "POST"): BASE_AUTHORS,
     ("authoring.draft_add_question", "POST"): BASE_AUTHORS,
+    ("authoring.draft_import_gift", "POST"): BASE_AUTHORS,
+    ("authoring.draft_export_gift", "GET"): BASE_AUTHORS,
     ("authoring.draft_add_option", "POST"): BASE_AUTHORS,
     ("authoring.draft_correct", "POST"): BASE_AUTHORS,
     ("authoring.draft_quiz_settings", "POST"): BASE_AUTHORS,
