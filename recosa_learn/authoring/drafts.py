@@ -334,6 +334,11 @@ def publish_draft(course: Course, version: CourseVersion, actor: User, note: str
 
 
 def _refresh_adaptations(course: Course, base_version: CourseVersion, actor: User) -> None:
+    """After a base publish, every country variant follows the new base: published adaptations are re-resolved
+    (their conflicts then show on the status page), and a variant that came only from the course files is
+    re-resolved from its differences with the base it was built on (the country's own texts are kept)."""
+    from ..content import overlay
+    from ..content.exporter import reconstruct_adaptation
     from ..content.importer import build_version, local_paths
     from ..content.services import load_version_tree, version_to_doc
     from . import adapt
@@ -341,14 +346,26 @@ def _refresh_adaptations(course: Course, base_version: CourseVersion, actor: Use
 
     adaptations = db.session.scalars(select(Adaptation).where(Adaptation.course_id == course.id,
                                                               Adaptation.published_at.is_not(None))).all()
-    if not adaptations:
-        return
     base = version_to_doc(load_version_tree(base_version.id))
     for adaptation in adaptations:
         resolved = adapt.resolved_course(adaptation, base)
         build_version(course, resolved, lessons_html(resolved, base, base_version),
                       country=adaptation.country_code, base_version=base_version,
                       local=local_paths(base, adapt.adaptation_doc(adaptation, base)), actor=actor, source="web",
+                      note=f"base {base_version.number}")
+    handled = {adaptation.country_code for adaptation in adaptations}
+    file_variants = db.session.scalars(select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.country_code.is_not(None),
+        CourseVersion.is_current.is_(True), CourseVersion.base_version_id.is_not(None),
+        CourseVersion.base_version_id != base_version.id)).all()
+    for variant in file_variants:
+        if variant.country_code in handled:
+            continue
+        old_base = version_to_doc(load_version_tree(variant.base_version_id))
+        changes = reconstruct_adaptation(old_base, version_to_doc(load_version_tree(variant.id)), variant.country_code)
+        resolved = overlay.resolve(base, changes)
+        build_version(course, resolved, lessons_html(resolved, base, base_version), country=variant.country_code,
+                      base_version=base_version, local=local_paths(base, changes), actor=actor, source="web",
                       note=f"base {base_version.number}")
 
 

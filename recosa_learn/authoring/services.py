@@ -439,6 +439,13 @@ def import_adaptation(course: Course, doc, base: CourseDoc, base_version: Course
         if item.settings:
             adaptation.overrides.append(Override(kind="settings", target=item.target, base_hash=reference,
                                                  payload=dict(item.settings), position=position))
+    from ..content.services import current_version
+
+    variant = current_version(course, adaptation.country_code)
+    if variant is not None and variant.country_code == adaptation.country_code and adaptation.published_at is None:
+        # the file import already published this country's variant: the adaptation is live, so base changes
+        # published on the web re-resolve it (and show conflicts) like any adaptation published on the web
+        adaptation.status, adaptation.published_at = "published", variant.published_at or utcnow()
     db.session.flush()
     audit(actor, "adaptation.import", adaptation, country=adaptation.country_code, course=course.key)
     return adaptation

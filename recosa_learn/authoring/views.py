@@ -130,6 +130,12 @@ def _base(course: Course):
         abort(404)
 
 
+def _refused(response):
+    """A refused action: the reason (already flashed) on a page of the site layout with status 400, and a link back
+    to where the person was (browsers do not follow a redirect answered with 400)."""
+    return render_template("authoring/refused.html", back=response.location), 400
+
+
 def _back(course: Course, adaptation: Adaptation):
     return redirect(url_for("authoring.adaptation", course_key=course.key, country_code=adaptation.country_code))
 
@@ -176,7 +182,7 @@ def create(course_key: str, country_code: str):
         return redirect(url_for("authoring.adaptation", course_key=course.key, country_code=code))
     if not form.validate_on_submit():
         flash(_("The form expired or was incomplete. Send it again."), "error")
-        return redirect(url_for("authoring.index")), 400
+        return _refused(redirect(url_for("authoring.index")))
     version, base = _base(course)
     start = next((a for a in visible if a.country_code == form.start_from.data), None)
     create_adaptation(course, code, current_user, version, base, start_from=start)
@@ -310,8 +316,8 @@ def hide(course_key: str, country_code: str, item_path: str):
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
-                                item_path=item_path)), 400
+        return _refused(redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
+                                item_path=item_path)))
     db.session.commit()
     return redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
                             item_path=item_path))
@@ -327,14 +333,14 @@ def settings(course_key: str, country_code: str, item_path: str):
                      item_path=item_path)
     if not form.validate_on_submit():
         flash(_("Check the pass mark (0 to 100) and the attempts (1 to 100)."), "error")
-        return redirect(target), 400
+        return _refused(redirect(target))
     try:
         set_quiz_settings(adaptation_, base, item_path, form.pass_mark.data, form.attempts.data,
                           form.unlimited.data, current_user)
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(target), 400
+        return _refused(redirect(target))
     db.session.commit()
     flash(_("The quiz settings were saved."), "success")
     return redirect(target)
@@ -442,7 +448,7 @@ def submit(course_key: str, country_code: str):
         submit_adaptation(adaptation_, current_user)
     except AuthoringError as exc:
         flash(str(exc), "error")
-        return _back(course, adaptation_), 400
+        return _refused(_back(course, adaptation_))
     db.session.commit()
     flash(_("The adaptation is ready for review by another trainer."), "success")
     return _back(course, adaptation_)
@@ -462,7 +468,7 @@ def publish(course_key: str, country_code: str):
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _back(course, adaptation_), 400
+        return _refused(_back(course, adaptation_))
     db.session.commit()
     flash(_("Version %(n)s is published: learners of this country now get it.", n=published.number), "success")
     return _back(course, adaptation_)
@@ -475,7 +481,7 @@ def comment(course_key: str, country_code: str):
     form = CommentForm()
     if not form.validate_on_submit():
         flash(_("Write a comment."), "error")
-        return _back(course, adaptation_), 400
+        return _refused(_back(course, adaptation_))
     add_comment(current_user, form.body.data, form.path.data or "", adaptation=adaptation_)
     db.session.commit()
     return _back(course, adaptation_)
@@ -562,7 +568,7 @@ def new_draft(course_key: str):
         drafts.create_draft(course_, current, current_user)
     except AuthoringError as exc:
         flash(str(exc), "error")
-        return _to_course(course_), 400
+        return _refused(_to_course(course_))
     db.session.commit()
     return redirect(url_for("authoring.draft", course_key=course_.key))
 
@@ -654,14 +660,14 @@ def draft_image(course_key: str, item_path: str):
     back = url_for("authoring.draft_item", course_key=course_.key, item_path=item_path)
     if not form.validate_on_submit():
         flash(_("Choose an image and describe it."), "error")
-        return redirect(back), 400
+        return _refused(redirect(back))
     try:
         drafts.add_lesson_image(course_, version, item_path, form.lang.data, form.image.data.read(),
                                 form.alt.data, current_user)
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(back), 400
+        return _refused(redirect(back))
     db.session.commit()
     flash(_("The image was added at the end of the text."), "success")
     return redirect(back)
@@ -677,13 +683,13 @@ def _draft_action(course_key: str, item_path: str, form, action, back_path: str 
         flash(_("Check the form: %(errors)s", errors="; ".join(
             f"{form[name].label.text}: {' '.join(map(str, errs))}" for name, errs in form.errors.items()
             if name != "csrf_token") or _("the form expired, send it again")), "error")
-        return redirect(back), 400
+        return _refused(redirect(back))
     try:
         action(course_, version)
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(back), 400
+        return _refused(redirect(back))
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(back)
@@ -729,7 +735,7 @@ def draft_export_gift(course_key: str, item_path: str):
         text = drafts.export_gift(version, item_path, lang)
     except AuthoringError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("authoring.draft_item", course_key=course_.key, item_path=item_path)), 400
+        return _refused(redirect(url_for("authoring.draft_item", course_key=course_.key, item_path=item_path)))
     name = f"{course_.key}-{item_path.replace('/', '-')}.gift"
     return Response(text, mimetype="text/plain", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -772,7 +778,7 @@ def draft_move(course_key: str, item_path: str):
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("authoring.draft", course_key=course_.key)), 400
+        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
     db.session.commit()
     return redirect(request.form.get("back") == "item" and url_for(
         "authoring.draft_item", course_key=course_.key, item_path=item_path.rpartition("/")[0])
@@ -791,7 +797,7 @@ def draft_remove(course_key: str, item_path: str):
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("authoring.draft", course_key=course_.key)), 400
+        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
     db.session.commit()
     return redirect(url_for("authoring.draft_item", course_key=course_.key, item_path=item_path.rpartition("/")[0]))
 
@@ -810,7 +816,7 @@ def draft_submit(course_key: str):
             drafts.submit_draft(version, current_user)
     except AuthoringError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("authoring.draft", course_key=course_.key)), 400
+        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
     db.session.commit()
     return redirect(url_for("authoring.draft", course_key=course_.key))
 
@@ -829,7 +835,7 @@ def draft_publish(course_key: str):
     except AuthoringError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("authoring.draft", course_key=course_.key)), 400
+        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
     db.session.commit()
     flash(_("Version %(n)s is published.", n=version.number), "success")
     return _to_course(course_)
@@ -843,7 +849,7 @@ def draft_comment(course_key: str):
     form = CommentForm()
     if not form.validate_on_submit():
         flash(_("Write a comment."), "error")
-        return redirect(url_for("authoring.draft", course_key=course_.key)), 400
+        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
     add_comment(current_user, form.body.data, form.path.data or "", version=version)
     db.session.commit()
     return redirect(url_for("authoring.draft", course_key=course_.key))
@@ -877,7 +883,7 @@ def restore(course_key: str, number: int):
         drafts.create_draft(course_, source, current_user, note=_("Restored from version %(n)s", n=number))
     except AuthoringError as exc:
         flash(str(exc), "error")
-        return _to_course(course_), 400
+        return _refused(_to_course(course_))
     db.session.commit()
     flash(_("Version %(n)s was copied into a new draft: review it, then publish it.", n=number), "success")
     return redirect(url_for("authoring.draft", course_key=course_.key))

@@ -133,6 +133,26 @@ def page(browser, live_server: str):
 
 
 @pytest.fixture
+def more_pages(browser, live_server: str):
+    """A factory of further pages like ``page``, each in its own fresh context: several people at once, each
+    logged in once. Fails the test on any script error in any of them."""
+    opened = []
+
+    def open_page():
+        context, new = _open_page(browser, live_server)
+        opened.append((context, new))
+        return new
+
+    try:
+        yield open_page
+        errors = [error for _context, each in opened for error in each.errors]
+        assert not errors, "errors in the browser:\n" + "\n".join(errors)
+    finally:
+        for context, _page in opened:
+            context.close()
+
+
+@pytest.fixture
 def page_nojs(browser, live_server: str):
     """A page in a fresh context with JavaScript off: every form must still work.
 
