@@ -130,6 +130,26 @@ def _base(course: Course):
         abort(404)
 
 
+def _applied(action, message=None) -> bool:
+    """Run a service ``action`` (the view's one commit): on success commit and flash ``message`` (a text, or a
+    function of the action's result); on refusal roll back and flash the reason. True when it was applied."""
+    try:
+        result = action()
+    except AuthoringError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    if message is not None:
+        flash(message(result) if callable(message) else message, "success")
+    return True
+
+
+def _done(action, done, refused, message=None):
+    """A POST that runs one action: ``done`` when it was applied, the refusal page (back to ``refused``) if not."""
+    return done if _applied(action, message) else _refused(refused)
+
+
 def _refused(response):
     """A refused action: the reason (already flashed) on a page of the site layout with status 400, and a link back
     to where the person was (browsers do not follow a redirect answered with 400)."""
@@ -238,18 +258,14 @@ def item(course_key: str, country_code: str, item_path: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            def replace_texts():
                 for name, lang in fields:
                     value = form[f"{name}__{lang}"].data or ""
                     set_replacement(adaptation_, base, item_path, name, lang, value, current_user)
-            except AuthoringError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("The country's texts were saved."), "success")
+
+            if _applied(replace_texts, _("The country's texts were saved.")):
                 return redirect(request.path)
+            status = 400
         else:
             status = 400
     hidden = any(r.kind == "hide" and r.target == item_path for r in adaptation_.overrides)
@@ -284,17 +300,11 @@ def course_texts(course_key: str, country_code: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                set_course_texts(adaptation_, base, {(name, code): form[f"{name}__{code}"].data
-                                                     for name, code in fields}, current_user)
-            except AuthoringError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("The country's texts were saved."), "success")
+            if _applied(lambda: set_course_texts(adaptation_, base, {(name, code): form[f"{name}__{code}"].data
+                                                                     for name, code in fields}, current_user),
+                        _("The country's texts were saved.")):
                 return _back(course_, adaptation_)
+            status = 400
         else:
             status = 400
     base_texts = {f"{name}__{code}": getattr(base, name).get(code, "") for name, code in fields}
@@ -311,16 +321,10 @@ def hide(course_key: str, country_code: str, item_path: str):
     form = PublishForm()  # only its CSRF token is used
     if not form.validate_on_submit() or locate(base, item_path) is None:
         abort(400)
-    try:
-        set_hidden(adaptation_, base, item_path, request.form.get("hidden") == "1", current_user)
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
-                                item_path=item_path)))
-    db.session.commit()
-    return redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
+    back = redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
                             item_path=item_path))
+    return _done(lambda: set_hidden(adaptation_, base, item_path, request.form.get("hidden") == "1", current_user),
+                 back, back)
 
 
 @bp.route("/<course_key>/adaptations/<country_code>/settings/<path:item_path>", methods=["POST"])
@@ -334,16 +338,9 @@ def settings(course_key: str, country_code: str, item_path: str):
     if not form.validate_on_submit():
         flash(_("Check the pass mark (0 to 100) and the attempts (1 to 100)."), "error")
         return _refused(redirect(target))
-    try:
-        set_quiz_settings(adaptation_, base, item_path, form.pass_mark.data, form.attempts.data,
-                          form.unlimited.data, current_user)
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(target))
-    db.session.commit()
-    flash(_("The quiz settings were saved."), "success")
-    return redirect(target)
+    return _done(lambda: set_quiz_settings(adaptation_, base, item_path, form.pass_mark.data, form.attempts.data,
+                                           form.unlimited.data, current_user),
+                 redirect(target), redirect(target), _("The quiz settings were saved."))
 
 
 def _override(adaptation_: Adaptation, override_id: int) -> Override:
@@ -367,16 +364,10 @@ def conflict(course_key: str, country_code: str, override_id: int):
         form.merged.data = row.text
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                resolve_conflict(adaptation_, base, row, form.action.data, form.merged.data, current_user)
-            except AuthoringError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("The change was resolved."), "success")
+            if _applied(lambda: resolve_conflict(adaptation_, base, row, form.action.data, form.merged.data,
+                                                 current_user), _("The change was resolved.")):
                 return _back(course, adaptation_)
+            status = 400
         else:
             status = 400
     new_text = adapt.base_text(base, row.target, row.field, row.lang) if row.kind == "replace" else None
@@ -421,18 +412,12 @@ def local_lesson(course_key: str, country_code: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                add_local_lesson(adaptation_, base, form.after.data, form.key.data,
-                                 {form.lang.data: form.title.data}, {form.lang.data: form.body.data},
-                                 [form.sources.data], current_user)
-            except AuthoringError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("The local lesson was added."), "success")
+            if _applied(lambda: add_local_lesson(adaptation_, base, form.after.data, form.key.data,
+                                                 {form.lang.data: form.title.data}, {form.lang.data: form.body.data},
+                                                 [form.sources.data], current_user),
+                        _("The local lesson was added.")):
                 return _back(course, adaptation_)
+            status = 400
         else:
             status = 400
     return render_template("authoring/local_lesson.html", course=course, adaptation=adaptation_, form=form), status
@@ -444,14 +429,9 @@ def submit(course_key: str, country_code: str):
     course, adaptation_ = _adaptation(course_key, country_code)
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        submit_adaptation(adaptation_, current_user)
-    except AuthoringError as exc:
-        flash(str(exc), "error")
-        return _refused(_back(course, adaptation_))
-    db.session.commit()
-    flash(_("The adaptation is ready for review by another trainer."), "success")
-    return _back(course, adaptation_)
+    back = _back(course, adaptation_)
+    return _done(lambda: submit_adaptation(adaptation_, current_user), back, back,
+                 _("The adaptation is ready for review by another trainer."))
 
 
 @bp.route("/<course_key>/adaptations/<country_code>/publish", methods=["POST"])
@@ -463,15 +443,10 @@ def publish(course_key: str, country_code: str):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        published = publish_adaptation(adaptation_, version, base, current_user, form.note.data or "")
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(_back(course, adaptation_))
-    db.session.commit()
-    flash(_("Version %(n)s is published: learners of this country now get it.", n=published.number), "success")
-    return _back(course, adaptation_)
+    back = _back(course, adaptation_)
+    return _done(lambda: publish_adaptation(adaptation_, version, base, current_user, form.note.data or ""), back, back,
+                 lambda published: _("Version %(n)s is published: learners of this country now get it.",
+                                     n=published.number))
 
 
 @bp.route("/<course_key>/adaptations/<country_code>/comments", methods=["POST"])
@@ -564,13 +539,8 @@ def new_draft(course_key: str):
     current = current_version(course_, None)
     if current is None:
         abort(404)
-    try:
-        drafts.create_draft(course_, current, current_user)
-    except AuthoringError as exc:
-        flash(str(exc), "error")
-        return _refused(_to_course(course_))
-    db.session.commit()
-    return redirect(url_for("authoring.draft", course_key=course_.key))
+    return _done(lambda: drafts.create_draft(course_, current, current_user),
+                 redirect(url_for("authoring.draft", course_key=course_.key)), _to_course(course_))
 
 
 @bp.route("/<course_key>/draft/")
@@ -609,18 +579,12 @@ def draft_item(course_key: str, item_path: str):
             status = 400
         elif form.validate_on_submit():
             points = form.points.data if kind == "question" else None
-            try:
-                changed = drafts.edit_texts(course_, version, item_path,
-                                            {(name, code): form[f"{name}__{code}"].data or "" for name, code in fields},
-                                            current_user, points=points)
-            except AuthoringError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            if _applied(lambda: drafts.edit_texts(
+                    course_, version, item_path,
+                    {(name, code): form[f"{name}__{code}"].data or "" for name, code in fields},
+                    current_user, points=points), lambda changed: _("Saved.") if changed else _("Nothing changed.")):
                 return redirect(request.path)
+            status = 400
         else:
             status = 400
     extra = {}
@@ -661,16 +625,9 @@ def draft_image(course_key: str, item_path: str):
     if not form.validate_on_submit():
         flash(_("Choose an image and describe it."), "error")
         return _refused(redirect(back))
-    try:
-        drafts.add_lesson_image(course_, version, item_path, form.lang.data, form.image.data.read(),
-                                form.alt.data, current_user)
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(back))
-    db.session.commit()
-    flash(_("The image was added at the end of the text."), "success")
-    return redirect(back)
+    return _done(lambda: drafts.add_lesson_image(course_, version, item_path, form.lang.data,
+                                                 form.image.data.read(), form.alt.data, current_user),
+                 redirect(back), redirect(back), _("The image was added at the end of the text."))
 
 
 def _draft_action(course_key: str, item_path: str, form, action, back_path: str | None = None):
@@ -684,15 +641,7 @@ def _draft_action(course_key: str, item_path: str, form, action, back_path: str 
             f"{form[name].label.text}: {' '.join(map(str, errs))}" for name, errs in form.errors.items()
             if name != "csrf_token") or _("the form expired, send it again")), "error")
         return _refused(redirect(back))
-    try:
-        action(course_, version)
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(back))
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(back)
+    return _done(lambda: action(course_, version), redirect(back), redirect(back), _("Saved."))
 
 
 @bp.route("/<course_key>/draft/questions/<path:item_path>", methods=["POST"])
@@ -773,16 +722,11 @@ def draft_move(course_key: str, item_path: str):
     version = _draft(course_)
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        drafts.move(version, item_path, -1 if request.form.get("direction") == "up" else 1, current_user)
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
-    db.session.commit()
-    return redirect(request.form.get("back") == "item" and url_for(
-        "authoring.draft_item", course_key=course_.key, item_path=item_path.rpartition("/")[0])
-        or url_for("authoring.draft", course_key=course_.key))
+    draft_page = url_for("authoring.draft", course_key=course_.key)
+    done = redirect(request.form.get("back") == "item" and url_for(
+        "authoring.draft_item", course_key=course_.key, item_path=item_path.rpartition("/")[0]) or draft_page)
+    return _done(lambda: drafts.move(version, item_path, -1 if request.form.get("direction") == "up" else 1,
+                                     current_user), done, redirect(draft_page))
 
 
 @bp.route("/<course_key>/draft/remove/<path:item_path>", methods=["POST"])
@@ -792,14 +736,10 @@ def draft_remove(course_key: str, item_path: str):
     version = _draft(course_)
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        drafts.remove_item(version, item_path, current_user)
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
-    db.session.commit()
-    return redirect(url_for("authoring.draft_item", course_key=course_.key, item_path=item_path.rpartition("/")[0]))
+    return _done(lambda: drafts.remove_item(version, item_path, current_user),
+                 redirect(url_for("authoring.draft_item", course_key=course_.key,
+                                  item_path=item_path.rpartition("/")[0])),
+                 redirect(url_for("authoring.draft", course_key=course_.key)))
 
 
 @bp.route("/<course_key>/draft/submit", methods=["POST"])
@@ -809,16 +749,9 @@ def draft_submit(course_key: str):
     version = _draft(course_)
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        if request.form.get("back") == "1":
-            drafts.back_to_draft(version, current_user)
-        else:
-            drafts.submit_draft(version, current_user)
-    except AuthoringError as exc:
-        flash(str(exc), "error")
-        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
-    db.session.commit()
-    return redirect(url_for("authoring.draft", course_key=course_.key))
+    step = drafts.back_to_draft if request.form.get("back") == "1" else drafts.submit_draft
+    draft_page = redirect(url_for("authoring.draft", course_key=course_.key))
+    return _done(lambda: step(version, current_user), draft_page, draft_page)
 
 
 @bp.route("/<course_key>/draft/publish", methods=["POST"])
@@ -830,15 +763,9 @@ def draft_publish(course_key: str):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        drafts.publish_draft(course_, version, current_user, form.note.data or "")
-    except AuthoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _refused(redirect(url_for("authoring.draft", course_key=course_.key)))
-    db.session.commit()
-    flash(_("Version %(n)s is published.", n=version.number), "success")
-    return _to_course(course_)
+    return _done(lambda: drafts.publish_draft(course_, version, current_user, form.note.data or ""),
+                 _to_course(course_), redirect(url_for("authoring.draft", course_key=course_.key)),
+                 lambda _published: _("Version %(n)s is published.", n=version.number))
 
 
 @bp.route("/<course_key>/draft/comments", methods=["POST"])
@@ -879,14 +806,10 @@ def restore(course_key: str, number: int):
     source = _base_version(course_, number)
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        drafts.create_draft(course_, source, current_user, note=_("Restored from version %(n)s", n=number))
-    except AuthoringError as exc:
-        flash(str(exc), "error")
-        return _refused(_to_course(course_))
-    db.session.commit()
-    flash(_("Version %(n)s was copied into a new draft: review it, then publish it.", n=number), "success")
-    return redirect(url_for("authoring.draft", course_key=course_.key))
+    return _done(lambda: drafts.create_draft(course_, source, current_user,
+                                             note=_("Restored from version %(n)s", n=number)),
+                 redirect(url_for("authoring.draft", course_key=course_.key)), _to_course(course_),
+                 _("Version %(n)s was copied into a new draft: review it, then publish it.", n=number))
 
 
 @bp.route("/<course_key>/translations")
