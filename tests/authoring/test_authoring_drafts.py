@@ -231,3 +231,24 @@ def test_quiz_downloaded_as_gift(login_as, imported, db):
     # ordering and scenario questions have no GIFT form: refused with their keys, not dropped
     refused = client.get(f"{COURSE}/draft/gift/basics/check.gift?language=fr")
     assert refused.status_code == 400
+
+
+def test_review_comments_on_an_item(login_as, imported, db):
+    client, _admin = login_as("admin", None, language="en")
+    assert _post(client, f"{COURSE}/draft/new").status_code == 302
+    page = f"{COURSE}/draft/items/basics/words"
+    assert "No comment yet." in client.get(page + "?lang=en").get_data(as_text=True)
+    assert _post(client, f"{COURSE}/draft/comments", {"path": "basics/words", "body": ""}, page).status_code == 400
+    assert _post(client, f"{COURSE}/draft/comments", {"path": "basics/words", "body": "Cite the IOM glossary here."},
+                 page).status_code == 302
+    html = client.get(page + "?lang=en").get_data(as_text=True)
+    assert "Cite the IOM glossary here." in html and "No comment yet." not in html
+
+
+def test_review_comments_on_an_adaptation_item(login_as, ma_adaptation, db):
+    client, _trainer = login_as("trainer", "MA", language="en")
+    page = f"{COURSE}/adaptations/MA/items/basics/words"
+    assert "No comment yet." in client.get(page).get_data(as_text=True)
+    assert _post(client, f"{COURSE}/adaptations/MA/comments", {"path": "basics/words", "body": "Name the commune."},
+                 page).status_code == 302
+    assert "Name the commune." in client.get(page).get_data(as_text=True)
