@@ -40,8 +40,14 @@ class Enrolment(db.Model):
     municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipalities.id"), index=True)
     enrolled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: the latest learning event or page view of the course (page views refresh it at most every few minutes)
     last_activity_at: Mapped[Optional[datetime]] = mapped_column(index=True)
+    #: when the learner first opened an activity (a lesson or a quiz) of the course; enrolling alone is not starting
+    started_at: Mapped[Optional[datetime]] = mapped_column(index=True)
     completed_at: Mapped[Optional[datetime]] = mapped_column(index=True)  #: copy of Completion.completed_at
+    #: the mean over the course's quizzes of the learner's best submitted score (practice rounds left out);
+    #: kept in the same transaction as each submission so statistics need not scan every attempt
+    quiz_score: Mapped[Optional[float]]
     points: Mapped[int] = mapped_column(default=0)  #: playful courses: points earned
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

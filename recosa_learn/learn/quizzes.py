@@ -285,6 +285,7 @@ def submit(ctx: AttemptContext, user: User, now: Optional[datetime] = None) -> S
     ).rowcount
     if changed != 1:
         return Submission(recorded=False)
+    practice = ctx.attempt.is_practice
     db.session.expire(ctx.attempt)
     path = ctx.attempt.activity_path
     progress = services.progress_row(ctx.enrolment, path, now)
@@ -304,6 +305,8 @@ def submit(ctx: AttemptContext, user: User, now: Optional[datetime] = None) -> S
             ctx.enrolment.points = (ctx.enrolment.points or 0) + services.POINTS_PER_CORRECT * right
         if max_points and percent >= 100.0:
             services.award_badge(ctx.enrolment, "perfect-round")
+    if not practice:
+        services.refresh_quiz_score(ctx.enrolment)
     services.touch(ctx.enrolment, now)
     if newly_done:
         db.session.flush()

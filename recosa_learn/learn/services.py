@@ -224,10 +224,53 @@ def load_outline(user: User, course_key: str, html_for: Optional[str] = None) ->
 
 def record_event(enrolment: Enrolment, kind: str, path: Optional[str] = None, **data: Any) -> LearningEvent:
     """Write a learning event in the current transaction (the caller's change and its event commit together)."""
+    now = utcnow()
     event = LearningEvent(user_id=enrolment.user_id, course_id=enrolment.course_id, enrolment_id=enrolment.id,
-                          kind=kind, activity_path=path, data=data)
+                          kind=kind, activity_path=path, data=data, created_at=now)
     db.session.add(event)
+    # statistics count a learner as active in a period from this column, so it never lags behind an event
+    if enrolment.last_activity_at is None or enrolment.last_activity_at < now:
+        enrolment.last_activity_at = now
     return event
+
+
+def _best_score_mean(enrolment_id: Any) -> Any:
+    """SQL: the mean over quizzes of the best submitted, graded score of an enrolment (practice left out)."""
+    best = (
+        select(func.max(QuizAttempt.score).label("best"))
+        .where(QuizAttempt.enrolment_id == enrolment_id, QuizAttempt.submitted_at.is_not(None),
+               QuizAttempt.is_practice.is_(False), QuizAttempt.score.is_not(None))
+        .group_by(QuizAttempt.activity_path)
+        .correlate(Enrolment)
+        .subquery("best")
+    )
+    return select(func.avg(best.c.best)).scalar_subquery()
+
+
+def refresh_quiz_score(enrolment: Enrolment) -> None:
+    """Recompute ``Enrolment.quiz_score`` after a submission (one indexed statement, same transaction)."""
+    score = db.session.scalar(select(_best_score_mean(enrolment.id)))
+    enrolment.quiz_score = None if score is None else float(score)
+
+
+def rebuild_summaries(enrolment_ids: Optional[list[int]] = None) -> int:
+    """Recompute every enrolment's quiz score and start from the stored rows (or only ``enrolment_ids``).
+
+    The learner pages keep these up to date; this is for rows written by other means (imports, repairs).
+    """
+    first_view = (select(func.min(ActivityProgress.first_seen_at))
+                  .where(ActivityProgress.enrolment_id == Enrolment.id).scalar_subquery())
+    first_attempt = (select(func.min(QuizAttempt.started_at))
+                     .where(QuizAttempt.enrolment_id == Enrolment.id).scalar_subquery())
+    statement = update(Enrolment).values(
+        quiz_score=_best_score_mean(Enrolment.id),
+        started_at=func.coalesce(Enrolment.started_at, first_view, first_attempt, Enrolment.completed_at),
+    )
+    if enrolment_ids is not None:
+        statement = statement.where(Enrolment.id.in_(enrolment_ids))
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    db.session.expire_all()
+    return result.rowcount
 
 
 # --- enrolment -------------------------------------------------------------------------------------------------
@@ -323,6 +366,8 @@ def touch(enrolment: Enrolment, now: datetime) -> None:
     last = enrolment.last_activity_at
     if last is None or now - last >= LAST_ACTIVITY_GRANULARITY:
         enrolment.last_activity_at = now
+    if enrolment.started_at is None:
+        enrolment.started_at = now
 
 
 def progress_row(enrolment: Enrolment, path: str, now: Optional[datetime] = None) -> ActivityProgress:

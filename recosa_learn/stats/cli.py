@@ -83,15 +83,14 @@ def export(level: str, country: str | None, region: str | None, municipality: st
         _write_text(out, chunks)
         kind = "learner"
     else:
-        total = services.total_row(actor, filters)
-        tables = {"places": services.table(actor, filters, level, "fr", k=k, total=total)}
         if fmt == "csv":
-            _write_text(out, exports.csv_stream(exports.table_records(tables["places"], filters, level), k,
+            places = services.table(actor, filters, level, "fr", k=k)
+            tables = {"places": places}
+            _write_text(out, exports.csv_stream(exports.table_records(places, filters, level), k,
                                                 delimiter=delimiter))
         else:
-            tables["courses"] = services.table(actor, filters, "course", "fr", k=k, total=total)
-            tables.update({g: services.table(actor, filters, g, "fr", k=k, total=total)
-                           for g in services.BREAKDOWNS})
+            found = services.tables(actor, filters, [level, "course", *services.BREAKDOWNS], "fr", k=k)
+            tables = {"places": found.pop(level), "courses": found.pop("course"), **found}
             if fmt == "xlsx":
                 if out == "-":
                     raise click.UsageError("XLSX needs a file: --out report.xlsx")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from ..accounts.models import AGE_BANDS, PROFILES, RoleGrant, User
 from ..content.models import Activity, CourseVersion
@@ -136,62 +136,98 @@ def generate(n_learners: int, towns: Sequence[Town], courses: Sequence[CourseInf
             moments = sorted(enrolled + timedelta(seconds=rng.uniform(60, span)) for _ in range(4))
             completes = started and rng.random() < 0.6 and moments[-1] < now
             completed_at = moments[-1] if completes else None
-            last_activity = (completed_at or moments[1]) if started else None
-            writer.add(Enrolment, {"id": eid, "user_id": uid, "course_id": course.course_id, "country_code": None,
-                                   "municipality_id": town.id, "enrolled_at": enrolled, "points": 0,
-                                   "last_activity_at": last_activity, "completed_at": completed_at})
-            if not started:
-                continue
-            writer.add(LearningEvent, {"id": new_id(LearningEvent), "created_at": moments[0], "user_id": uid,
-                                       "course_id": course.course_id, "enrolment_id": eid,
-                                       "kind": "course-launched", "activity_path": None, "data": {}})
-            lessons = course.lessons if completes else course.lessons[: rng.randint(0, len(course.lessons))]
-            for path in lessons:
-                writer.add(ActivityProgress, {"enrolment_id": eid, "activity_path": path, "status": "done",
-                                              "time_spent_seconds": rng.randint(120, 1800),
-                                              "first_seen_at": moments[0], "last_seen_at": moments[1],
-                                              "completed_at": moments[1]})
-            quizzes = course.quizzes if completes else course.quizzes[: rng.randint(0, len(course.quizzes))]
-            best_scores = []
-            ability = rng.gauss(72, 14)
-            for path in quizzes:
-                best = 0.0
-                for number in range(1, rng.randint(1, max_attempts) + 1):
-                    score = round(max(0.0, min(100.0, rng.gauss(ability + 6 * number, 12))), 1)
-                    if completes and number == 1:
-                        score = max(score, 70.0)
-                    aid = new_id(QuizAttempt)
-                    at = moments[1] + timedelta(minutes=10 * number)
-                    writer.add(QuizAttempt, {"id": aid, "enrolment_id": eid, "activity_path": path,
-                                             "version_id": course.version_id, "number": number, "seed": aid,
-                                             "is_practice": False, "started_at": at, "submitted_at": at,
-                                             "score": score, "points": score / 10, "max_points": 10.0,
-                                             "passed": score >= 70})
-                    writer.add(LearningEvent, {"id": new_id(LearningEvent), "created_at": at, "user_id": uid,
-                                               "course_id": course.course_id, "enrolment_id": eid,
-                                               "kind": "quiz-passed" if score >= 70 else "quiz-failed",
-                                               "activity_path": path, "data": {"score": score}})
-                    if number == 1 and rng.random() < 0.3:
-                        writer.add(AttemptAnswer, {"attempt_id": aid, "question_key": "reflection", "round": 0,
-                                                   "response": rng.choice(REFLECTIONS), "answered_at": at})
-                    best = max(best, score)
-                    if score >= 70:
-                        break
-                best_scores.append(best)
-            if completes:
-                writer.add(Completion, {"id": completion_id, "user_id": uid, "course_id": course.course_id,
-                                        "enrolment_id": eid, "country_code": None, "completed_at": completed_at,
-                                        "score": round(sum(best_scores) / len(best_scores), 1) if best_scores
-                                        else None, "hours": round(rng.uniform(2, 12), 1),
-                                        "certificate_code": f"D{seed % 10000:04d}{completion_id:08d}"})
-                completion_id += 1
-                writer.add(LearningEvent, {"id": new_id(LearningEvent), "created_at": completed_at, "user_id": uid,
-                                           "course_id": course.course_id, "enrolment_id": eid,
-                                           "kind": "course-completed", "activity_path": None, "data": {}})
+            enrolment = {"id": eid, "user_id": uid, "course_id": course.course_id, "country_code": None,
+                         "municipality_id": town.id, "enrolled_at": enrolled, "points": 0,
+                         "last_activity_at": None, "started_at": None, "completed_at": completed_at,
+                         "quiz_score": None}
+            # the enrolment goes in first (foreign keys), with the summary the learner pages would have kept
+            children: list[tuple[Any, dict]] = []
+            if started:
+                children.append((LearningEvent, {"id": new_id(LearningEvent), "created_at": moments[0],
+                                                 "user_id": uid, "course_id": course.course_id, "enrolment_id": eid,
+                                                 "kind": "course-launched", "activity_path": None, "data": {}}))
+                _history(rng, course, eid, uid, moments, completes, completed_at, max_attempts, seed, children,
+                         new_id, completion_id)
+                if completes:
+                    completion_id += 1
+                enrolment["started_at"] = moments[0]
+                enrolment["last_activity_at"] = max(row["created_at"] for model, row in children
+                                                    if model is LearningEvent)
+                bests = [row["score"] for model, row in children if model is _BEST]
+                enrolment["quiz_score"] = sum(bests) / len(bests) if bests else None
+            writer.add(Enrolment, enrolment)
+            for model, row in children:
+                if model is not _BEST:
+                    writer.add(model, row)
         if progress and n % 1000 == 999:
             progress(1000)
     writer.flush()
+    _advance_sequences((User, RoleGrant, Enrolment, QuizAttempt, LearningEvent, Completion))
     return writer.counts
+
+
+def _advance_sequences(models: Sequence[Any]) -> None:
+    """Ids were given here, so PostgreSQL's id sequences must move past them (SQLite needs nothing)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__tablename__
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"GREATEST((SELECT MAX(id) FROM {table}), 1))"))
+
+
+
+class _BEST:  # a marker: a quiz's best score, not a row
+    pass
+
+
+def _history(rng: random.Random, course: CourseInfo, eid: int, uid: int, moments: list[datetime], completes: bool,
+             completed_at: datetime | None, max_attempts: int, seed: int, children: list, new_id: Callable,
+             completion_id: int) -> None:
+    """Progress, attempts, reflections, the completion and the events of one started enrolment."""
+    lessons = course.lessons if completes else course.lessons[: rng.randint(0, len(course.lessons))]
+    for path in lessons:
+        children.append((ActivityProgress, {"enrolment_id": eid, "activity_path": path, "status": "done",
+                                            "time_spent_seconds": rng.randint(120, 1800),
+                                            "first_seen_at": moments[0], "last_seen_at": moments[1],
+                                            "completed_at": moments[1]}))
+    quizzes = course.quizzes if completes else course.quizzes[: rng.randint(0, len(course.quizzes))]
+    best_scores = []
+    ability = rng.gauss(72, 14)
+    for path in quizzes:
+        best = 0.0
+        for number in range(1, rng.randint(1, max_attempts) + 1):
+            score = round(max(0.0, min(100.0, rng.gauss(ability + 6 * number, 12))), 1)
+            if completes and number == 1:
+                score = max(score, 70.0)
+            aid = new_id(QuizAttempt)
+            at = moments[1] + timedelta(minutes=10 * number)
+            children.append((QuizAttempt, {"id": aid, "enrolment_id": eid, "activity_path": path,
+                                           "version_id": course.version_id, "number": number, "seed": aid,
+                                           "is_practice": False, "started_at": at, "submitted_at": at,
+                                           "score": score, "points": score / 10, "max_points": 10.0,
+                                           "passed": score >= 70}))
+            children.append((LearningEvent, {"id": new_id(LearningEvent), "created_at": at, "user_id": uid,
+                                             "course_id": course.course_id, "enrolment_id": eid,
+                                             "kind": "quiz-passed" if score >= 70 else "quiz-failed",
+                                             "activity_path": path, "data": {"score": score}}))
+            if number == 1 and rng.random() < 0.3:
+                children.append((AttemptAnswer, {"attempt_id": aid, "question_key": "reflection", "round": 0,
+                                                 "response": rng.choice(REFLECTIONS), "answered_at": at}))
+            best = max(best, score)
+            if score >= 70:
+                break
+        best_scores.append(best)
+        children.append((_BEST, {"score": best}))
+    if completes:
+        children.append((Completion, {"id": completion_id, "user_id": uid, "course_id": course.course_id,
+                                      "enrolment_id": eid, "country_code": None, "completed_at": completed_at,
+                                      "score": round(sum(best_scores) / len(best_scores), 1) if best_scores
+                                      else None, "hours": round(rng.uniform(2, 12), 1),
+                                      "certificate_code": f"D{seed % 10000:04d}{completion_id:08d}"}))
+        children.append((LearningEvent, {"id": new_id(LearningEvent), "created_at": completed_at, "user_id": uid,
+                                         "course_id": course.course_id, "enrolment_id": eid,
+                                         "kind": "course-completed", "activity_path": None, "data": {}}))
 
 
 def seed_activity(seed: int = 2025, learners: int = 300, now: datetime | None = None) -> dict[str, int]:

@@ -26,7 +26,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
+from sqlalchemy import and_, case, false, func, literal, select, text, true, tuple_
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..accounts.forms import AGE_CHOICES, PROFILE_CHOICES, SEX_CHOICES
@@ -210,8 +210,11 @@ def _keys(group: str) -> list[ColumnElement]:
     raise ValueError(f"unknown group {group!r}")
 
 
-def scoped(actor: Any, filters: Filters, keys: list[ColumnElement], *, period: bool) -> Select:
-    """Enrolments ``actor`` may see under ``filters`` (enrolled in the period when ``period``), with keys."""
+def scoped(actor: Any, filters: Filters, keys: list[ColumnElement], *, period: bool,
+           labels: list[str] | None = None) -> Select:
+    """Enrolments ``actor`` may see under ``filters`` (enrolled in the period when ``period``), with keys (labelled
+    k0, k1 … unless ``labels`` are given)."""
+    labels = labels or [f"k{i}" for i in range(len(keys))]
     statement = (
         select(
             Enrolment.id.label("eid"),
@@ -219,7 +222,7 @@ def scoped(actor: Any, filters: Filters, keys: list[ColumnElement], *, period: b
             Enrolment.enrolled_at.label("enrolled_at"),
             Enrolment.completed_at.label("completed_at"),
             Enrolment.last_activity_at.label("last_activity_at"),
-            *[key.label(f"k{i}") for i, key in enumerate(keys)],
+            *[key.label(label) for key, label in zip(keys, labels)],
         )
         .select_from(Enrolment)
         .outerjoin(Municipality, Municipality.id == Enrolment.municipality_id)
@@ -284,30 +287,28 @@ def grouped_median(source: Any, n_keys: int, value: str = "v") -> Select:
             .group_by(*rkeys))
 
 
-def _best_scores(enrolments: Any, filters: Filters) -> Any:
-    """Per enrolment of ``enrolments``: the mean of its best submitted score in each quiz."""
-    conditions = [QuizAttempt.submitted_at.is_not(None), QuizAttempt.is_practice.is_(False),
-                  QuizAttempt.score.is_not(None)]
-    if filters.end:
-        conditions.append(QuizAttempt.submitted_at < filters.end)
+def _history_scores(end: datetime) -> Any:
+    """Per enrolment: the mean of its best submitted score in each quiz, from the attempts submitted before ``end``
+    (the summary column ``Enrolment.quiz_score`` holds the same figure as of now)."""
     best = (
         select(QuizAttempt.enrolment_id.label("eid"), func.max(QuizAttempt.score).label("best"))
-        .join(enrolments, enrolments.c.eid == QuizAttempt.enrolment_id)
-        .where(*conditions)
+        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.is_practice.is_(False),
+               QuizAttempt.score.is_not(None), QuizAttempt.submitted_at < end)
         .group_by(QuizAttempt.enrolment_id, QuizAttempt.activity_path)
         .subquery("best")
     )
-    return _materialized(select(best.c.eid, func.avg(best.c.best).label("score")).group_by(best.c.eid), "learner")
+    return select(best.c.eid, func.avg(best.c.best).label("score")).group_by(best.c.eid).subquery("history")
+
+
+def _started(end: datetime | None) -> ColumnElement[bool]:
+    """Started (an activity opened, or completed) by the period's end."""
+    started = func.coalesce(Enrolment.started_at, Enrolment.completed_at)
+    return and_(started.is_not(None), *([started < end] if end else []))
 
 
 def _materialized(statement: Select, name: str) -> Any:
     """A CTE computed once, however many times the statement refers to it (SQLite ≥ 3.35 and PostgreSQL)."""
     return statement.cte(name).prefix_with("MATERIALIZED")
-
-
-def _completed(s: Any, filters: Filters) -> ColumnElement[bool]:
-    clause = s.c.completed_at.is_not(None)
-    return and_(clause, s.c.completed_at < filters.end) if filters.end else clause
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -358,55 +359,123 @@ def _round(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
+def _needs_history(filters: Filters) -> bool:
+    """Does the period end before now? Then scores and activity are read back from the attempts and events as they
+    stood at its end; otherwise the per-enrolment summary (kept by the learner pages) answers."""
+    return filters.end is not None and filters.end <= datetime.now(UTC)
+
+
+def _enrolment_facts(actor: Any, filters: Filters, groups: list[str]) -> tuple[Any, dict[str, list[str]]]:
+    """One row per enrolment in scope (enrolled at any time): the keys of every group and the facts the figures
+    count — enrolled in the period, started and completed by its end, quiz score, active in the period."""
+    names: dict[str, list[str]] = {}
+    keys: list[ColumnElement] = []
+    for group in groups:
+        group_keys = _keys(group) if group != "total" else []
+        names[group] = [f"{group}_k{i}" for i in range(len(group_keys))]
+        keys += group_keys
+    base = scoped(actor, filters, keys, period=False, labels=[name for group in groups for name in names[group]])
+    start, end = filters.start, filters.end
+    in_period = and_(true(), *([Enrolment.enrolled_at >= start] if start else []),
+                     *([Enrolment.enrolled_at < end] if end else []))
+    is_started = _started(end)
+    is_completed = and_(Enrolment.completed_at.is_not(None), *([Enrolment.completed_at < end] if end else []))
+    if _needs_history(filters):
+        in_events = select(LearningEvent.enrolment_id).where(LearningEvent.created_at < end)
+        if start:
+            in_events = in_events.where(LearningEvent.created_at >= start)
+        is_active = Enrolment.id.in_(in_events)
+        history = _history_scores(end)
+        base = base.outerjoin(history, history.c.eid == Enrolment.id)
+        score = history.c.score
+    else:
+        is_active = (Enrolment.last_activity_at >= start) if start else Enrolment.last_activity_at.is_not(None)
+        score = Enrolment.quiz_score
+    facts = base.add_columns(
+        case((in_period, 1), else_=0).label("in_period"),
+        case((and_(in_period, is_started), 1), else_=0).label("is_started"),
+        case((and_(in_period, is_completed), 1), else_=0).label("is_completed"),
+        case((in_period, score)).label("score"),
+        case((and_(in_period, is_completed), days_between(Enrolment.enrolled_at, Enrolment.completed_at)))
+        .label("days"),
+        case((is_active, Enrolment.user_id)).label("active_uid"),
+    )
+    if _dialect() == "postgresql":
+        # read once by a single GROUPING SETS statement: let the planner stream it; JIT compilation costs more
+        # than it saves on a few hundred thousand rows
+        db.session.execute(text("SET LOCAL jit = off"))
+        return facts.subquery("facts"), names
+    return _materialized(facts, "facts"), names
+
+
+def _aggregates(f: Any) -> list[ColumnElement]:
+    return [func.sum(f.c.in_period).label("enrolled"), func.sum(f.c.is_started).label("started"),
+            func.sum(f.c.is_completed).label("completed"), func.count(f.c.score).label("scored"),
+            func.avg(f.c.score).label("avg_score"), func.count(func.distinct(f.c.active_uid)).label("active")]
+
+
+def _row(key: tuple, r: Any) -> Row:
+    return Row(key, enrolled=int(r.enrolled or 0), started=int(r.started or 0), completed=int(r.completed or 0),
+               scored=r.scored, avg_score=_round(r.avg_score), median_score=_round(r.median_score),
+               median_days=_round(r.median_days), active=r.active)
+
+
+def figures_by(actor: Any, filters: Filters, groups: list[str]) -> dict[str, list[Row]]:
+    """One Row per value of each group (a table's rows), from one pass over the enrolments in scope.
+
+    PostgreSQL computes every group in one statement (GROUPING SETS, medians by ``percentile_cont``); SQLite, which
+    has no grouping sets, runs one statement per group. Groups with no enrolment in the period and no active
+    learner have no row.
+    """
+    f, names = _enrolment_facts(actor, filters, groups)
+    found: dict[str, list[Row]] = {group: [] for group in groups}
+    if _dialect() == "postgresql":
+        columns = [f.c[name] for group in groups for name in names[group]]
+        sets = [tuple_(*[f.c[name] for name in names[group]]) for group in groups]
+        statement = select(
+            *columns, *_aggregates(f),
+            func.percentile_cont(0.5).within_group(f.c.score).label("median_score"),
+            func.percentile_cont(0.5).within_group(f.c.days).label("median_days"),
+            (func.grouping(*columns) if columns else literal(0)).label("grouping_id"),
+        ).group_by(func.grouping_sets(*sets))
+        width = len(columns)
+        position, masks = 0, {}
+        for group in groups:
+            grouped = set(range(position, position + len(names[group])))
+            masks[sum(1 << (width - 1 - i) for i in range(width) if i not in grouped)] = (group, position)
+            position += len(names[group])
+        for r in db.session.execute(statement):
+            group, first = masks[r.grouping_id]
+            key = tuple(r[first:first + len(names[group])]) or ("all",)
+            found[group].append(_row(key, r))
+    else:
+        for group in groups:
+            k = [f.c[name].label(f"k{i}") for i, name in enumerate(names[group])]
+            main = select(*k, *_aggregates(f)).group_by(*[f.c[name] for name in names[group]]).subquery("main")
+            n = len(k)
+            medians = []
+            for value in ("score", "days"):
+                source = select(*k, f.c[value].label("v")).subquery(f"{value}_values")
+                medians.append(grouped_median(source, n).subquery(f"median_{value}"))
+            mk = [main.c[f"k{i}"] for i in range(n)]
+            statement = (
+                select(*mk, main.c.enrolled, main.c.started, main.c.completed, main.c.scored, main.c.avg_score,
+                       main.c.active, medians[0].c.median.label("median_score"),
+                       medians[1].c.median.label("median_days"))
+                .select_from(main)
+            )
+            for median in medians:
+                statement = statement.outerjoin(median, and_(true(), *[median.c[f"k{i}"] == mk[i] for i in range(n)]))
+            for r in db.session.execute(statement):
+                found[group].append(_row(tuple(r[:n]) or ("all",), r))
+    for group in groups:
+        found[group] = [row for row in found[group] if row.enrolled or row.active]
+    return found
+
+
 def figures(actor: Any, filters: Filters, group: str) -> list[Row]:
-    """One Row per group value (two statements: the enrolment figures, the active learners)."""
-    keys = _keys(group)
-    n = len(keys)
-    s = _materialized(scoped(actor, filters, keys, period=True), "scoped")
-    learner = _best_scores(s, filters)
-    k = [s.c[f"k{i}"] for i in range(n)]
-    started = or_(s.c.last_activity_at.is_not(None), s.c.completed_at.is_not(None))
-    completed = _completed(s, filters)
-    main = (
-        select(*k, func.count().label("enrolled"), func.count(case((started, 1))).label("started"),
-               func.count(case((completed, 1))).label("completed"), func.count(learner.c.score).label("scored"),
-               func.avg(learner.c.score).label("avg_score"))
-        .select_from(s.outerjoin(learner, learner.c.eid == s.c.eid))
-        .group_by(*k)
-        .subquery("main")
-    )
-    scores = grouped_median(
-        select(*k, learner.c.score.label("v")).select_from(s.join(learner, learner.c.eid == s.c.eid)).subquery(), n
-    ).subquery("ms")
-    days = grouped_median(
-        select(*k, days_between(s.c.enrolled_at, s.c.completed_at).label("v")).where(completed).subquery(), n
-    ).subquery("md")
-    mk = [main.c[f"k{i}"] for i in range(n)]
-    statement = (
-        select(*mk, main.c.enrolled, main.c.started, main.c.completed, main.c.scored, main.c.avg_score,
-               scores.c.median.label("median_score"), days.c.median.label("median_days"))
-        .select_from(main)
-        .outerjoin(scores, and_(*[scores.c[f"k{i}"] == mk[i] for i in range(n)]))
-        .outerjoin(days, and_(*[days.c[f"k{i}"] == mk[i] for i in range(n)]))
-    )
-    rows: dict[tuple, Row] = {}
-    for r in db.session.execute(statement):
-        key = tuple(r[:n])
-        rows[key] = Row(key, enrolled=r.enrolled, started=r.started, completed=r.completed, scored=r.scored,
-                        avg_score=_round(r.avg_score), median_score=_round(r.median_score),
-                        median_days=_round(r.median_days))
-    a = scoped(actor, filters, keys, period=False).subquery("in_scope")
-    ak = [a.c[f"k{i}"] for i in range(n)]
-    active = (select(*ak, func.count(func.distinct(a.c.uid)).label("active"))
-              .join(LearningEvent, LearningEvent.enrolment_id == a.c.eid))
-    if filters.start:
-        active = active.where(LearningEvent.created_at >= filters.start)
-    if filters.end:
-        active = active.where(LearningEvent.created_at < filters.end)
-    for r in db.session.execute(active.group_by(*ak)):
-        key = tuple(r[:n])
-        rows.setdefault(key, Row(key)).active = r.active
-    return list(rows.values())
+    """One Row per value of ``group``."""
+    return figures_by(actor, filters, [group])[group]
 
 
 def completions_by_month(actor: Any, filters: Filters) -> list[tuple[str, int]]:
@@ -536,22 +605,35 @@ def apply_suppression(table: Table, k: int) -> Table:
     return table
 
 
-def total_row(actor: Any, filters: Filters) -> Row:
-    """The figures of every enrolment in scope under ``filters`` (the total row of every table)."""
-    totals = figures(actor, filters, "total")
-    total = totals[0] if totals else Row(("all",))
+def _total(rows: list[Row]) -> Row:
+    total = rows[0] if rows else Row(("all",))
     total.label = str(_("Total"))
     return total
 
 
-def table(actor: Any, filters: Filters, group: str, lang: str, *, suppress: bool = True,
-          k: int | None = None, total: Row | None = None) -> Table:
-    """A labelled table with its total row, suppressed unless ``suppress`` is False."""
+def total_row(actor: Any, filters: Filters) -> Row:
+    """The figures of every enrolment in scope under ``filters`` (the total row of every table)."""
+    return _total(figures(actor, filters, "total"))
+
+
+def tables(actor: Any, filters: Filters, groups: list[str], lang: str, *, suppress: bool = True,
+           k: int | None = None) -> dict[str, Table]:
+    """Labelled tables with their total row (from one pass over the enrolments), suppressed unless ``suppress`` is
+    False."""
     k = k or min_cell()
-    rows = label_rows(figures(actor, filters, group), group, lang)
-    total = replace(total, hidden=set()) if total is not None else total_row(actor, filters)
-    result = Table(group, rows, total, k=k)
-    return apply_suppression(result, k) if suppress else result
+    found = figures_by(actor, filters, [*groups, "total"])
+    total = _total(found["total"])
+    result = {}
+    for group in groups:
+        one = Table(group, label_rows(found[group], group, lang), replace(total, hidden=set()), k=k)
+        result[group] = apply_suppression(one, k) if suppress else one
+    return result
+
+
+def table(actor: Any, filters: Filters, group: str, lang: str, *, suppress: bool = True,
+          k: int | None = None) -> Table:
+    """A labelled table with its total row, suppressed unless ``suppress`` is False."""
+    return tables(actor, filters, [group], lang, suppress=suppress, k=k)[group]
 
 
 def suppression_applies(actor: Any, raw_requested: bool) -> bool:
@@ -585,11 +667,9 @@ def dashboard(actor: Any, filters: Filters, lang: str, *, suppress: bool = True)
     """Every table and series a dashboard page shows (a constant number of statements)."""
     k = min_cell()
     level = level_for(filters)
-    total = total_row(actor, filters)
-    places = table(actor, filters, level, lang, suppress=suppress, k=k, total=total)
-    courses = table(actor, filters, "course", lang, suppress=suppress, k=k, total=total)
-    breakdowns = {group: table(actor, filters, group, lang, suppress=suppress, k=k, total=total)
-                  for group in BREAKDOWNS}
+    found = tables(actor, filters, [level, "course", *BREAKDOWNS], lang, suppress=suppress, k=k)
+    places, courses = found[level], found["course"]
+    breakdowns = {group: found[group] for group in BREAKDOWNS}
     series = completions_by_month(actor, filters)
     total = sum(n for _m, n in series)
     if suppress:
@@ -648,11 +728,14 @@ NAME_COLUMNS = ("name", "email")
 def learner_statement(actor: Any, filters: Filters) -> Select:
     keys = [place_country(), Region.code, Municipality.code, Course.key, Enrolment.country_code, User.sex,
             User.age_band, User.profile, User.name, User.email]
-    s = scoped(actor, filters, keys, period=True).join(Course, Course.id == Enrolment.course_id).cte("scoped")
-    learner = _best_scores(s, filters)
-    started = or_(s.c.last_activity_at.is_not(None), s.c.completed_at.is_not(None))
-    return (select(s, learner.c.score, case((started, 1), else_=0).label("is_started"))
-            .outerjoin(learner, learner.c.eid == s.c.eid).order_by(s.c.eid))
+    statement = scoped(actor, filters, keys, period=True).join(Course, Course.id == Enrolment.course_id)
+    if _needs_history(filters):
+        history = _history_scores(filters.end)
+        statement, score = statement.outerjoin(history, history.c.eid == Enrolment.id), history.c.score
+    else:
+        score = Enrolment.quiz_score
+    return statement.add_columns(score.label("score"), case((_started(filters.end), 1), else_=0).label("is_started")
+                                 ).order_by(Enrolment.id)
 
 
 def count_learner_rows(actor: Any, filters: Filters) -> int:

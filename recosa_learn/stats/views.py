@@ -155,19 +155,16 @@ def export():
     lang = current_language()
     suppress = services.suppression_applies(current_user, request.args.get("raw") == "y")
     k = services.min_cell()
-    total = services.total_row(current_user, filters)
-    places = services.table(current_user, filters, level, lang, suppress=suppress, k=k, total=total)
     name = exports.filename(level, filters, fmt)
     if fmt == "csv":
+        places = services.table(current_user, filters, level, lang, suppress=suppress, k=k)
         rows = len(places.rows) + 1
         chunks: Iterable[Any] = exports.csv_stream(exports.table_records(places, filters, level), k,
                                                    delimiter=delimiter)
     else:
-        tables = {"places": places,
-                  "courses": services.table(current_user, filters, "course", lang, suppress=suppress, k=k,
-                                            total=total)}
-        tables.update({g: services.table(current_user, filters, g, lang, suppress=suppress, k=k, total=total)
-                       for g in services.BREAKDOWNS})
+        found = services.tables(current_user, filters, [level, "course", *services.BREAKDOWNS], lang,
+                                suppress=suppress, k=k)
+        tables = {"places": found.pop(level), "courses": found.pop("course"), **found}
         rows = sum(len(t.rows) + 1 for t in tables.values())
         if fmt == "xlsx":
             chunks = exports.xlsx_chunks(exports.dashboard_sheets(tables, filters, level), k)

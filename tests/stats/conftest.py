@@ -55,6 +55,7 @@ def add_learner(make_user, course, version, *, town: str, sex=None, started=True
                 scores=(), reflection=None, offset_days=0, events=True):
     """One learner enrolled in ``course`` living in ``town``, with attempts, a completion and events."""
     from recosa_learn.extensions import db
+    from recosa_learn.learn.services import rebuild_summaries
     from recosa_learn.learn.models import (
         AttemptAnswer,
         Completion,
@@ -68,7 +69,8 @@ def add_learner(make_user, course, version, *, town: str, sex=None, started=True
     user.municipality_id = place.id
     enrolled = T0 + timedelta(days=offset_days)
     enrolment = Enrolment(user_id=user.id, course_id=course.id, country_code=None, municipality_id=place.id,
-                          enrolled_at=enrolled, last_activity_at=enrolled + timedelta(days=1) if started else None)
+                          enrolled_at=enrolled, last_activity_at=enrolled + timedelta(days=1) if started else None,
+                          started_at=enrolled + timedelta(days=1) if started else None)
     db.session.add(enrolment)
     db.session.flush()
     for number, score in enumerate(scores, start=1):
@@ -87,6 +89,8 @@ def add_learner(make_user, course, version, *, town: str, sex=None, started=True
         enrolment.completed_at = done
         db.session.add(Completion(user_id=user.id, course_id=course.id, enrolment_id=enrolment.id,
                                   completed_at=done, certificate_code=f"C{enrolment.id:06d}"))
+    db.session.flush()
+    rebuild_summaries([enrolment.id])  # the quiz score the learner pages keep up to date
     db.session.commit()
     return user
 

@@ -1,7 +1,9 @@
 """Figures against hand-computed expectations (see the stats_world fixture)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import select
 
 import pytest
 
@@ -56,6 +58,58 @@ def test_period_filters(stats_world, make_user):
     ma = _rows(table)["MA"]
     # completions after 10 March do not count yet: Oujda +10 days (11 March) is too late, Salé +5 days is in
     assert (ma.enrolled, ma.completed) == (8, 1)
+
+
+def test_the_summary_and_the_history_give_the_same_figures(stats_world, make_user):
+    """A period ending before now is read back from attempts and events; one reaching today from the summary kept
+    on each enrolment. Over data that all lies before both ends, every figure of every group agrees."""
+    from recosa_learn.stats import services
+
+    actor = make_user("admin", None)
+    future = (date.today() + timedelta(days=30)).isoformat()
+    past = "2026-01-31"  # after every row of the fixture (2025), before today
+    for since in (None, "2025-03-03"):
+        common = {"since": since} if since else {}
+        summary = services.figures_by(actor, services.parse_filters({**common, "until": future}), list(
+            services.GROUPS))
+        history = services.figures_by(actor, services.parse_filters({**common, "until": past}), list(
+            services.GROUPS))
+        assert services._needs_history(services.parse_filters({"until": past}))
+        assert not services._needs_history(services.parse_filters({"until": future}))
+        for group in services.GROUPS:
+            assert sorted(map(repr, summary[group])) == sorted(map(repr, history[group])), group
+
+
+def test_scores_and_activity_as_they_stood_at_the_period_end(stats_world, add_learner_to, make_user):
+    # a learner scored 40 in March 2025, then 100 a year later: a 2025 report shows 40, a report to today 100
+    from recosa_learn.extensions import db
+    from recosa_learn.learn.models import Enrolment, LearningEvent, QuizAttempt
+    from recosa_learn.learn.services import rebuild_summaries
+
+    user = add_learner_to("MA-FES", scores=(40,), offset_days=2)
+    attempt = db.session.scalar(select(QuizAttempt).join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
+                                .where(Enrolment.user_id == user.id))
+    later = attempt.submitted_at + timedelta(days=365)
+    db.session.add(QuizAttempt(enrolment_id=attempt.enrolment_id, activity_path="m1/quiz",
+                               version_id=attempt.version_id, number=2, started_at=later, submitted_at=later,
+                               score=100.0))
+    db.session.add(LearningEvent(user_id=user.id, course_id=stats_world["course_id"],
+                                 enrolment_id=attempt.enrolment_id, kind="quiz-passed", created_at=later))
+    enrolment = db.session.get(Enrolment, attempt.enrolment_id)
+    enrolment.last_activity_at = later
+    db.session.flush()
+    rebuild_summaries([enrolment.id])
+    db.session.commit()
+    fes = "MA-FES"
+    in_2025 = _rows(_table(make_user, "municipality", country="MA", since="2025-01-01", until="2025-12-31"))[fes]
+    assert (in_2025.scored, in_2025.avg_score, in_2025.active) == (1, 40.0, 1)
+    to_today = _rows(_table(make_user, "municipality", country="MA", since="2025-01-01"))[fes]
+    assert (to_today.scored, to_today.avg_score, to_today.active) == (1, 100.0, 1)
+    # active in 2026 only through the later attempt; in a period with no event, not active
+    in_2026 = _rows(_table(make_user, "municipality", country="MA", since="2026-01-01"))
+    assert (in_2026[fes].enrolled, in_2026[fes].active) == (0, 1)
+    quiet = _rows(_table(make_user, "municipality", country="MA", since="2025-06-01", until="2025-12-31"))
+    assert fes not in quiet  # enrolled before, no event in the period: no row at all
 
 
 def test_completions_per_month(stats_world, make_user):
