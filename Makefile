@@ -54,10 +54,12 @@ translations: setup
 	$(BIN)/pybabel compile -d recosa_learn/translations >/dev/null
 
 # Figures for the issues: page weight and SQL per page, then statistics at 100,000 learners on SQLite and, when a
-# local PostgreSQL answers (or BENCH_DATABASE_URL is set), on PostgreSQL too.
+# local PostgreSQL answers (or BENCH_DATABASE_URL is set), on PostgreSQL too (its own database, recosa_bench, so the
+# tests' database is left alone).
 bench: setup-dev
 	@if [ -z "$$BENCH_DATABASE_URL" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
-	  export BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test; fi; \
+	  createdb -h 127.0.0.1 -U postgres recosa_bench 2>/dev/null || true; \
+	  export BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/recosa_bench; fi; \
 	$(BIN)/python -m bench
 
 clean:

@@ -3,12 +3,19 @@
 Figures of a table (one row per country, region, municipality, course variant, sex, age band or profile):
 
 - *enrolled*: enrolments made in the period (all time when no period is given);
-- *started*: of those, enrolments with any learning activity; *completed*: completed by the period's end;
+- *started*: of those, enrolments whose learner opened a lesson or a quiz (enrolling alone is not starting) by the
+  period's end; *completed*: completed by the period's end;
 - *completion rate*: completed / enrolled, percent;
 - *average / median best quiz score*: per learner, the mean of their best submitted score in each quiz, then the
   mean / median over the learners of the row who submitted a quiz;
 - *median days to completion*: from enrolment to completion, over the completers;
 - *active learners*: distinct learners with a learning event in the period (whenever they enrolled).
+
+Speed: each enrolment carries a summary kept by the learner pages in the same transaction as the activity
+(``started_at``, ``last_activity_at``, ``quiz_score`` = the mean of its best scores), so a dashboard is one pass over
+the enrolments — one GROUPING SETS statement on PostgreSQL for every table. Only a period that ends before now needs
+the figures as they stood then: scores are re-read from the attempts submitted before the end and activity from the
+learning events of the period.
 
 Rows come from ``scoped()``: enrolments filtered in SQL by the actor's statistics scope (the permission layer's
 ``scope(actor, "coordinator")``) and the filters, never hidden after the fact. Small counts are then suppressed
