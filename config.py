@@ -78,6 +78,20 @@ class Config:
     COURSE_CONTENT_DIR = os.environ.get("COURSE_CONTENT_DIR", str(BASE_DIR / "course_content"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Statistics: counts below this are shown as "<k" to anyone without learner-level rights; scheduled reports are
+    # written to this folder when no SMTP server is configured (default: instance/reports)
+    STATS_MIN_CELL = int(os.environ.get("STATS_MIN_CELL", 5))
+    STATS_REPORT_DIR = os.environ.get("STATS_REPORT_DIR") or None
+    # xAPI forwarding to an external LRS (off without an endpoint); retries back off up to the maximum
+    XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "").strip() or None
+    XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME") or None
+    XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD") or None
+    XAPI_MAX_ATTEMPTS = int(os.environ.get("XAPI_MAX_ATTEMPTS", 12))
+    XAPI_RETRY_BASE_SECONDS = int(os.environ.get("XAPI_RETRY_BASE_SECONDS", 60))
+    XAPI_RETRY_MAX_SECONDS = int(os.environ.get("XAPI_RETRY_MAX_SECONDS", 24 * 3600))
+    # certificates: a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf (default: Debian's fonts-dejavu-core)
+    CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR") or None
+
     @property
     def is_production(self) -> bool:
         return self.ENV_NAME == "production"

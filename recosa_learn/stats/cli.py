@@ -127,6 +127,21 @@ def send_scheduled() -> None:
     click.echo(f"stats: {count} reports delivered")
 
 
+@stats_cli.command("rebuild-summaries")
+@with_appcontext
+def rebuild_summaries() -> None:
+    """Recompute every enrolment's start and mean best quiz score from the stored attempts and progress.
+
+    The learner pages keep them up to date; run this after writing learning rows by other means (a repair, an
+    import from another platform)."""
+    from ..learn.services import rebuild_summaries as rebuild
+
+    started = clock.perf_counter()
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"stats: {count} enrolments summarised in {clock.perf_counter() - started:.2f}s")
+
+
 @stats_cli.command("xapi")
 @click.option("--since", help="YYYY-MM-DD")
 @click.option("--until", help="YYYY-MM-DD (inclusive)")

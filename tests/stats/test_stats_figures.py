@@ -160,3 +160,21 @@ def test_bad_filters_are_refused(app, places):
         with pytest.raises(services.StatsError):
             services.parse_filters(args)
     assert services.parse_filters({"until": "2025-01-31"}).until == date(2025, 1, 31)
+
+
+def test_rebuild_summaries_from_the_cli(stats_world, app, make_user):
+    """After rows are written behind the learner pages' back, the CLI puts the summary right again."""
+    import sqlalchemy as sa
+
+    from recosa_learn.extensions import db
+    from recosa_learn.learn.models import Enrolment
+
+    before = _rows(_table(make_user, "country"))["MA"]
+    db.session.execute(sa.update(Enrolment).values(quiz_score=None))
+    db.session.commit()
+    assert _rows(_table(make_user, "country"))["MA"].scored == 0
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild-summaries"])
+    assert result.exit_code == 0 and "13 enrolments summarised" in result.output, result.output
+    after = _rows(_table(make_user, "country"))["MA"]
+    assert (after.scored, after.avg_score, after.median_score) == (before.scored, before.avg_score,
+                                                                   before.median_score)
