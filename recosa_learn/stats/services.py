@@ -218,9 +218,11 @@ def _keys(group: str) -> list[ColumnElement]:
 
 
 def scoped(actor: Any, filters: Filters, keys: list[ColumnElement], *, period: bool,
-           labels: list[str] | None = None) -> Select:
+           labels: list[str] | None = None, with_user: bool = True) -> Select:
     """Enrolments ``actor`` may see under ``filters`` (enrolled in the period when ``period``), with keys (labelled
-    k0, k1 … unless ``labels`` are given)."""
+    k0, k1 … unless ``labels`` are given). Without ``with_user`` the learners' table is left out of the join (every
+    enrolment has its learner, so the rows are the same): for keys that are not the learner's sex, age or
+    profile."""
     labels = labels or [f"k{i}" for i in range(len(keys))]
     statement = (
         select(
@@ -234,9 +236,10 @@ def scoped(actor: Any, filters: Filters, keys: list[ColumnElement], *, period: b
         .select_from(Enrolment)
         .outerjoin(Municipality, Municipality.id == Enrolment.municipality_id)
         .outerjoin(Region, Region.id == Municipality.region_id)
-        .join(User, User.id == Enrolment.user_id)
         .where(scope_clause(actor, place_country()))
     )
+    if with_user:
+        statement = statement.join(User, User.id == Enrolment.user_id)
     if filters.country:
         statement = statement.where(place_country() == filters.country.code)
     if filters.region:
@@ -381,7 +384,8 @@ def _enrolment_facts(actor: Any, filters: Filters, groups: list[str]) -> tuple[A
         group_keys = _keys(group) if group != "total" else []
         names[group] = [f"{group}_k{i}" for i in range(len(group_keys))]
         keys += group_keys
-    base = scoped(actor, filters, keys, period=False, labels=[name for group in groups for name in names[group]])
+    base = scoped(actor, filters, keys, period=False, labels=[name for group in groups for name in names[group]],
+                  with_user=any(group in BREAKDOWNS for group in groups))
     start, end = filters.start, filters.end
     in_period = and_(true(), *([Enrolment.enrolled_at >= start] if start else []),
                      *([Enrolment.enrolled_at < end] if end else []))
@@ -487,7 +491,7 @@ def figures(actor: Any, filters: Filters, group: str) -> list[Row]:
 
 def completions_by_month(actor: Any, filters: Filters) -> list[tuple[str, int]]:
     """Completions per month (by completion date) over the period; a year back from its end by default."""
-    s = scoped(actor, filters, [], period=False).subquery("in_scope")
+    s = scoped(actor, filters, [], period=False, with_user=False).subquery("in_scope")
     end = filters.end or datetime.combine(date.today() + timedelta(days=1), time(), UTC)
     start = filters.start or datetime(end.year - 1, end.month, 1, tzinfo=UTC)
     month = month_of(s.c.completed_at)
@@ -746,7 +750,7 @@ def learner_statement(actor: Any, filters: Filters) -> Select:
 
 
 def count_learner_rows(actor: Any, filters: Filters) -> int:
-    s = scoped(actor, filters, [], period=True).subquery()
+    s = scoped(actor, filters, [], period=True, with_user=False).subquery()
     return db.session.scalar(select(func.count()).select_from(s)) or 0
 
 
