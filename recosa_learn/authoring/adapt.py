@@ -14,11 +14,11 @@ from markupsafe import Markup, escape
 
 from ..content import overlay
 from ..content.adaptfile import read_adaptation
-from ..content.documents import AdaptationDoc, CourseDoc
+from ..content.documents import ActivityDoc, AdaptationDoc, CourseDoc, ModuleDoc
 from ..content.documents import Override as OverrideDoc
 from ..content.fields import Source
 from ..content.hashing import item_hashes
-from ..content.paths import TEXT_FIELDS, locate
+from ..content.paths import TEXT_FIELDS, locate, walk_item
 from ..content.writer import dump_yaml
 from ..content.yamlsource import LineDict, load_yaml
 from .models import Adaptation, Override
@@ -35,9 +35,46 @@ def replaceable_fields(kind: str, obj) -> tuple[str, ...]:
     return allowed
 
 
+def added_kind(item) -> str:
+    """What an added item is: ``"module"``, ``"activity"`` or ``"question"``."""
+    return "module" if isinstance(item, ModuleDoc) else "activity" if isinstance(item, ActivityDoc) else "question"
+
+
+def added_fields(item) -> list[tuple[str, str, str, object]]:
+    """The texts of an added item and of everything in it, as ``(path inside the item, kind, field, object)``
+    (a true-or-false question's feedback per answer only where it has one)."""
+    result = []
+    for sub, kind, obj in walk_item(item, added_kind(item)):
+        for name in replaceable_fields(kind, obj):
+            if name in ("feedback_true", "feedback_false") and getattr(obj, "type", None) != "true_false":
+                continue
+            result.append((sub, kind, name, obj))
+    return result
+
+
 def _source(base: CourseDoc, problems: list) -> Source:
-    return Source("adaptation.yaml", problems, languages=tuple(base.languages),
-                  required_languages=(base.default_language,), default_language=base.default_language)
+    """Checks as adaptation.yaml gets them: an added item needs every language the course requires, so what is
+    added on the web can be exported and imported again."""
+    required = tuple(base.required_languages or [base.default_language])
+    return Source("adaptation.yaml", problems, languages=tuple(base.languages), required_languages=required,
+                  default_language=base.default_language)
+
+
+def _anchor(row: Override) -> dict[str, str | None]:
+    """Where an ``add`` row puts its item, as in adaptation.yaml: ``after`` an item, or ``first_in`` a module or
+    quiz (kept in the row's ``target``)."""
+    return {"after": row.after} if row.after is not None else {"first_in": row.target}
+
+
+def added_parent(row: Override) -> str:
+    """The path of the module or quiz an ``add`` row's item goes into ("" for a module)."""
+    return row.target if row.after is None else row.after.rpartition("/")[0]
+
+
+def added_path(row: Override) -> str:
+    """The path of the item an ``add`` row brings."""
+    parent, key = added_parent(row), str(row.payload.get("key") or "")
+    return f"{parent}/{key}" if parent else key
 
 
 def parse_added(rows: list[Override], base: CourseDoc, country: str) -> tuple[dict[int, OverrideDoc], list]:
@@ -45,16 +82,17 @@ def parse_added(rows: list[Override], base: CourseDoc, country: str) -> tuple[di
     adds = [row for row in rows if row.kind == "add"]
     if not adds:
         return {}, []
-    data = {"country": country, "overrides": [{"after": row.after, "add": row.payload} for row in adds]}
+    data = {"country": country, "overrides": [{**_anchor(row), "add": row.payload} for row in adds]}
     parsed, issues = load_yaml(dump_yaml(data))
     problems: list = [issue for issue in issues]
     if not isinstance(parsed, LineDict):
         return {}, problems
     doc = read_adaptation(_source(base, problems), parsed, base, _NOWHERE / country.lower(), _NOWHERE, _NOWHERE)
-    by_key = {(o.after, o.add.key): o for o in doc.overrides if o.add is not None}
+    by_key = {(o.after, o.first_in, o.add.key): o for o in doc.overrides if o.add is not None}
     result = {}
     for row in adds:
-        found = by_key.get((row.after, row.payload.get("key")))
+        anchor = _anchor(row)
+        found = by_key.get((anchor.get("after"), anchor.get("first_in"), row.payload.get("key")))
         if found is not None:
             result[row.id] = found
     return result, problems

@@ -97,7 +97,7 @@ def status(course_key: str, country: str) -> None:
     for row in report.conflicts:
         click.echo(f"conflict  {row.target} {row.kind} {row.field or ''} {row.lang or ''}".rstrip())
     for row in report.orphans:
-        click.echo(f"orphaned  {row.target or row.after} {row.kind}")
+        click.echo(f"orphaned  {adapt.added_path(row) if row.kind == 'add' else row.target} {row.kind}")
     for item in report.items:
         if item.status in ("new", "followed"):
             click.echo(f"{item.status:<9} {item.path} {' '.join(item.languages)}".rstrip())

@@ -2,7 +2,9 @@
 
 Learners only ever read the current published version; a draft is a ``CourseVersion`` with status "draft" (then
 "review") that authors edit in place. Keys never change here, so learner progress (keyed by activity path) stays
-valid whatever is edited, published or restored. Services flush, never commit.
+valid whatever is edited, published or restored. Modules and activities may be added and removed: a removed one is
+only left out of the draft, the learners' rows keyed by its path stay, and meet it again in any version restored
+that has it. Services flush, never commit.
 """
 from __future__ import annotations
 
@@ -154,11 +156,12 @@ def refresh_hashes(version: CourseVersion) -> dict[str, dict[str, str]]:
 
 
 def edit_texts(course: Course, version: CourseVersion, path: str, texts: dict[tuple[str, str], str],
-               actor: User | None, points: float | None = None) -> list[str]:
+               actor: User | None, points: float | None = None, source: str | None = None) -> list[str]:
     """Set texts ``{(field, lang): text}`` of one item of a draft; returns the names of what changed.
 
     Lessons are rendered to sanitized HTML right away; the translation state remembers which source text each
-    translation was written against. Keys are never changed.
+    translation was written against (``source``: the language translated from, by default the course's main
+    language). Keys are never changed.
     """
     _editable(version)
     found = find_item(version, path)
@@ -167,7 +170,8 @@ def edit_texts(course: Course, version: CourseVersion, path: str, texts: dict[tu
     kind, row = found
     allowed = EDITABLE[kind]
     before = refresh_hashes(version).get(path, {})
-    source = course.default_language
+    main = course.default_language
+    source = source if source in (course.languages or [main]) else main
     changed = []
     for (name, lang), text in texts.items():
         if name not in allowed or lang not in course.languages:
@@ -176,7 +180,7 @@ def edit_texts(course: Course, version: CourseVersion, path: str, texts: dict[tu
         value = dict(getattr(row, name) or {})
         if value.get(lang, "") == text:
             continue
-        if name in ("title", "text") and lang == source and not text.strip():
+        if name in ("title", "text") and lang == main and not text.strip():
             raise AuthoringError(_("The text in the course's main language cannot be empty."))
         if text.strip():
             value[lang] = text
@@ -282,12 +286,37 @@ def remove_question(version: CourseVersion, path: str, actor: User | None) -> No
     audit(actor, "course.remove_question", version, item=path)
 
 
+def unfinished(version: CourseVersion) -> list[str]:
+    """Paths of what a loaded draft cannot be published with: a module without activity, a quiz without question."""
+    paths = []
+    for module in version.modules:
+        if not module.activities:
+            paths.append(module.key)
+        paths.extend(a.path for a in module.activities if a.type == "quiz" and not a.questions)
+    return paths
+
+
 def submit_draft(version: CourseVersion, actor: User) -> None:
+    """Send a loaded draft for review by someone else.
+
+    :raises AuthoringError: not a draft, or a module without activity or a quiz without question in it.
+    """
     _editable(version)
+    empty = unfinished(version)
+    if empty:
+        raise AuthoringError(_("Give every module an activity and every quiz a question before the review: "
+                               "%(items)s", items=", ".join(empty)))
     version.status = "review"
     db.session.add(ReviewSubmission(version_id=version.id, submitted_by_id=actor.id))
     db.session.flush()
     audit(actor, "course.submit", version, number=version.number)
+
+
+def pending_submission(version: CourseVersion) -> ReviewSubmission | None:
+    """The draft's last submission for review that nobody approved yet."""
+    return db.session.scalar(select(ReviewSubmission).where(
+        ReviewSubmission.version_id == version.id, ReviewSubmission.approved_at.is_(None))
+        .order_by(ReviewSubmission.id.desc()).limit(1))
 
 
 def back_to_draft(version: CourseVersion, actor: User) -> None:
@@ -309,9 +338,7 @@ def publish_draft(course: Course, version: CourseVersion, actor: User, note: str
     """
     if version.status != "review":
         raise AuthoringError(_("Send the draft for review before publishing it."))
-    submission = db.session.scalar(select(ReviewSubmission).where(
-        ReviewSubmission.version_id == version.id, ReviewSubmission.approved_at.is_(None))
-        .order_by(ReviewSubmission.id.desc()))
+    submission = pending_submission(version)
     if submission is not None and submission.submitted_by_id == actor.id and not actor.has_role("admin"):
         raise AuthoringError(_("Another trainer must approve what you submitted."))
     previous = db.session.scalars(select(CourseVersion).where(
@@ -407,14 +434,21 @@ def import_diff(course: Course, doc) -> list[str]:
 MISSING, UP_TO_DATE, STALE = "missing", "up_to_date", "stale"
 
 
-def translation_table(course: Course, version: CourseVersion) -> list[dict]:
-    """Per item of a loaded version: its texts and, per language, missing / up to date / stale."""
+def translation_table(course: Course, version: CourseVersion, source: str | None = None) -> list[dict]:
+    """Per item of a loaded version that has text in ``source`` (by default the course's main language): its texts
+    and, for every other language, missing / up to date / stale against ``source``.
+
+    A translation is stale when the source text changed after it was written: its recorded state holds the hash
+    of the source text it was written from. A state recorded from another source language says nothing about this
+    one, so it counts as stale unless the hashes match (the same text); no state at all (imported together) counts
+    as up to date.
+    """
     from ..content.paths import TEXT_FIELDS, walk
     from ..content.services import version_to_doc
 
     doc = version_to_doc(version)
     hashes = item_hashes(doc)
-    source = course.default_language
+    source = source if source in (course.languages or []) else course.default_language
     states = {(s.path, s.lang): s for s in db.session.scalars(select(TranslationState).where(
         TranslationState.course_id == course.id))}
     rows = []
@@ -434,7 +468,7 @@ def translation_table(course: Course, version: CourseVersion) -> list[dict]:
                 status[lang] = MISSING
             else:
                 state = states.get((path, lang))
-                status[lang] = STALE if state is not None and state.source_hash != own[source] else UP_TO_DATE
+                status[lang] = UP_TO_DATE if state is None or state.source_hash == own[source] else STALE
         headline = (obj.text if kind in ("question", "option") else obj.title) or {}
         rows.append({"path": path, "kind": kind, "texts": {lang: headline.get(lang, "") for lang in course.languages},
                      "status": status})
@@ -518,10 +552,18 @@ NEW_QUESTION_TYPES = ("single_choice", "multiple_response", "true_false", "refle
 
 
 def _check_answerable(question: Question) -> None:
-    from ..content.parser import missing_correct_answer
     from ..content.services import question_from_row
 
-    model = question_from_row(question)
+    check_answerable(question_from_row(question))
+
+
+def check_answerable(model) -> None:
+    """A choice question has two options or more and its correct answer marked.
+
+    :raises AuthoringError: naming what is missing.
+    """
+    from ..content.parser import missing_correct_answer
+
     if model.type in ("single_choice", "multiple_response") and len(model.options) < 2:
         raise AuthoringError(_("A choice question needs at least two options."))
     if missing_correct_answer(model):
@@ -540,51 +582,93 @@ def _valid_key(key: str, taken) -> str:
     return key
 
 
-def _choice_weights(qtype: str, correct: list[bool]) -> list[float]:
+def choice_weights(qtype: str, correct: list[bool]) -> list[float]:
     right = sum(correct)
     if qtype == "single_choice":
         return [100.0 if flag else 0.0 for flag in correct]
     return [round(100.0 / right, 6) if flag and right else 0.0 for flag in correct]
 
 
-def add_question(course: Course, version: CourseVersion, quiz_path: str, key: str, qtype: str, text: str,
-                 options_text: str, answer: bool | None, actor: User | None) -> Question:
-    """Add a question (in the course's main language) at the end of a quiz of the draft.
+def require_languages(texts: dict[str, str], required, what: str) -> None:
+    """:raises AuthoringError: when ``texts`` lacks one of the ``required`` languages (``what``: the text's name)."""
+    missing = [lang for lang in required if not (texts.get(lang) or "").strip()]
+    if missing:
+        raise AuthoringError(_("%(what)s: missing in %(languages)s, which the course requires.", what=what,
+                               languages=", ".join(missing)))
 
-    Choice options come one per line, the correct ones starting with ``*``.
+
+def question_model(key: str, qtype: str, text: dict[str, str], options_text: dict[str, str], answer: bool | None,
+                   main: str, taken, points: float | None = None, feedback: dict[str, str] | None = None,
+                   required=()):
+    """A new question (``quiz.model.Question``) from what a trainer typed, per language, checked.
+
+    Choice options come one per line in each language, in the same order; the correct ones start with ``*`` in the
+    ``main`` language. ``points`` blank: 1 (a reflection is never scored: 0). The ``required`` languages must all
+    be given (the question, its options, and its feedback when there is one). Used for base drafts (the main
+    language only) and for the questions a country adds to its adaptation (every language the course requires).
+
+    :raises AuthoringError: an unknown type, a bad or taken key, a missing text, points out of range, options that
+        do not match between languages, no correct answer.
     """
-    from ..content.services import question_row
     from ..quiz.model import Choice
     from ..quiz.model import Question as QuestionModel
+
+    if qtype not in NEW_QUESTION_TYPES:
+        raise AuthoringError(_("Choose a question type."))
+    key = _valid_key(key, taken)
+    texts = {lang: value.replace("\r\n", "\n") for lang, value in text.items() if value and value.strip()}
+    if main not in texts:
+        raise AuthoringError(_("Write the question."))
+    require_languages(texts, required, _("The question"))
+    feedbacks = {lang: value.replace("\r\n", "\n").strip() for lang, value in (feedback or {}).items()
+                 if value and value.strip()}
+    if feedbacks:
+        require_languages(feedbacks, (main, *required), _("The feedback"))
+    if qtype == "reflection" or points is None:
+        points = 0.0 if qtype == "reflection" else 1.0
+    elif not 0 <= points <= 100:
+        raise AuthoringError(_("Points go from 0 to 100."))
+    model = QuestionModel(key=key, type=qtype, text=texts, points=float(points), general_feedback=feedbacks)
+    if qtype in ("single_choice", "multiple_response"):
+        lines = {lang: [line.strip() for line in value.splitlines() if line.strip()]
+                 for lang, value in options_text.items() if value and value.strip()}
+        wanted = lines.get(main, [])
+        for lang, given in lines.items():
+            if len(given) != len(wanted):
+                raise AuthoringError(_("Give the options in %(language)s in the same number and order as in "
+                                       "%(main)s.", language=lang, main=main))
+        if wanted:
+            require_languages({lang: "x" for lang in lines}, required, _("The options"))
+        weights = choice_weights(qtype, [line.startswith("*") for line in wanted])
+        model.options = [Choice(key=f"o{i + 1}", text={lang: given[i].lstrip("*").strip() for lang, given in
+                                                       lines.items()}, weight=weight)
+                         for i, weight in enumerate(weights)]
+    elif qtype == "true_false":
+        model.answer = answer
+    check_answerable(model)
+    return model
+
+
+def add_question(course: Course, version: CourseVersion, quiz_path: str, key: str, qtype: str, text: str,
+                 options_text: str, answer: bool | None, actor: User | None, points: float | None = None,
+                 feedback: str = "") -> Question:
+    """Add a question (in the course's main language) at the end of a quiz of the draft (see ``question_model``)."""
+    from ..content.services import question_row
 
     _editable(version)
     found = find_item(version, quiz_path)
     if found is None or found[0] != "quiz":
         raise AuthoringError(_("Questions are added to quizzes."))
     activity = found[1]
-    if qtype not in NEW_QUESTION_TYPES:
-        raise AuthoringError(_("Choose a question type."))
-    key = _valid_key(key, {q.key for q in activity.questions})
-    lang = course.default_language
-    if not (text or "").strip():
-        raise AuthoringError(_("Write the question."))
-    model = QuestionModel(key=key, type=qtype, text={lang: text.replace("\r\n", "\n")},
-                          points=0.0 if qtype == "reflection" else 1.0)
-    if qtype in ("single_choice", "multiple_response"):
-        lines = [line.strip() for line in (options_text or "").splitlines() if line.strip()]
-        correct = [line.startswith("*") for line in lines]
-        weights = _choice_weights(qtype, correct)
-        model.options = [Choice(key=f"o{i + 1}", text={lang: line.lstrip("*").strip()}, weight=weight)
-                         for i, (line, weight) in enumerate(zip(lines, weights))]
-    elif qtype == "true_false":
-        model.answer = answer
+    main = course.default_language
+    model = question_model(key, qtype, {main: text}, {main: options_text}, answer, main,
+                           {q.key for q in activity.questions}, points, {main: feedback})
     row = question_row(model, len(activity.questions))
     activity.questions.append(row)
-    _check_answerable(row)
     _rerender_question(row, (activity.settings or {}).get("format") == "gift")
     refresh_hashes(version)
     db.session.flush()
-    audit(actor, "course.add_question", version, course=course.key, item=f"{quiz_path}/{key}", type=qtype)
+    audit(actor, "course.add_question", version, course=course.key, item=f"{quiz_path}/{model.key}", type=qtype)
     return row
 
 
@@ -667,7 +751,7 @@ def add_option(course: Course, version: CourseVersion, question_path: str, key: 
     question.options.append(option)
     if question.type == "multiple_response":
         flags = [o.weight > 0 for o in question.options]
-        for other, weight in zip(question.options, _choice_weights(question.type, flags)):
+        for other, weight in zip(question.options, choice_weights(question.type, flags)):
             if other.weight >= 0:
                 other.weight = weight
     _check_answerable(question)
@@ -689,7 +773,7 @@ def set_correct(version: CourseVersion, option_path: str, correct: bool, actor: 
     flags = [(o.weight > 0) if o is not option else correct for o in question.options]
     if question.type == "single_choice" and correct:
         flags = [o is option for o in question.options]
-    for other, weight in zip(question.options, _choice_weights(question.type, flags)):
+    for other, weight in zip(question.options, choice_weights(question.type, flags)):
         if other.weight >= 0 or weight > 0:
             other.weight = weight
     _check_answerable(question)
@@ -698,17 +782,159 @@ def set_correct(version: CourseVersion, option_path: str, correct: bool, actor: 
     audit(actor, "course.set_correct", version, item=option_path, correct=correct)
 
 
-def remove_item(version: CourseVersion, path: str, actor: User | None) -> None:
-    """Remove a question from a quiz or an option from a question (modules and activities stay: learners'
-    progress refers to them)."""
+def learners_with_progress(course: Course, path: str) -> int:
+    """How many learners have progress or quiz attempts on the activity at ``path`` ("module/activity") or, for a
+    module key, on any activity of that module (every country variant counts: they all follow the base)."""
+    from sqlalchemy import exists, or_
+
+    from ..learn.models import ActivityProgress, Enrolment, QuizAttempt
+
+    def on(column):
+        return column == path if "/" in path else column.startswith(f"{path}/", autoescape=True)
+
+    progressed = exists().where(ActivityProgress.enrolment_id == Enrolment.id, on(ActivityProgress.activity_path))
+    attempted = exists().where(QuizAttempt.enrolment_id == Enrolment.id, on(QuizAttempt.activity_path))
+    return db.session.scalar(select(func.count(Enrolment.id)).where(
+        Enrolment.course_id == course.id, or_(progressed, attempted))) or 0
+
+
+def _place(items: list, after: str | None) -> int:
+    """The index a new item takes among ``items``: first (``after`` None or "") or after the one keyed ``after``."""
+    if not after:
+        return 0
+    index = next((i for i, item in enumerate(items) if item.key == after), None)
+    if index is None:
+        raise AuthoringError(_("This item is not in the course."))
+    return index + 1
+
+
+def _unused_path(course: Course, path: str) -> None:
+    """A new item may not take the key of a removed one learners have progress on (it would look done to them)."""
+    if learners_with_progress(course, path):
+        raise AuthoringError(_("Learners have progress on an earlier item with this key: choose another key."))
+
+
+def add_module(course: Course, version: CourseVersion, key: str, title: str, after: str | None,
+               actor: User | None) -> Module:
+    """A new module of the draft (empty: add its activities next), first or after the module keyed ``after``.
+
+    :raises AuthoringError: a bad or taken key, no title, an unknown place.
+    """
+    _editable(version)
+    key = _valid_key(key, {m.key for m in version.modules})
+    title = (title or "").strip()
+    if not title:
+        raise AuthoringError(_("Write the title."))
+    index = _place(version.modules, after)
+    _unused_path(course, key)
+    module = Module(key=key, title={course.default_language: title}, summary={}, hashes={})
+    version.modules.insert(index, module)
+    _resequence(version)
+    db.session.flush()
+    refresh_hashes(version)
+    db.session.flush()
+    audit(actor, "course.add_module", version, course=course.key, item=key)
+    return module
+
+
+def add_activity(course: Course, version: CourseVersion, module_key: str, key: str, atype: str, title: str,
+                 after: str | None, body: str, sources: list[str], actor: User | None) -> Activity:
+    """A new lesson (with its text and sources) or quiz (questions added next) in a module of the draft, first or
+    after the activity keyed ``after``; written in the course's main language.
+
+    :raises AuthoringError: not a module, a bad or taken key, an unknown type or place, a missing text.
+    """
+    from ..content.documents import ActivityDoc
+    from ..content.services import quiz_settings_json
+    from ..quiz.model import Quiz, QuizSettings
+
+    _editable(version)
+    found = find_item(version, module_key)
+    if found is None or found[0] != "module":
+        raise AuthoringError(_("Activities are added to modules."))
+    module = found[1]
+    key = _valid_key(key, {a.key for a in module.activities})
+    if atype not in ("lesson", "quiz"):
+        raise AuthoringError(_("Choose a lesson or a quiz."))
+    title = (title or "").strip()
+    if not title:
+        raise AuthoringError(_("Write the title."))
+    lang = course.default_language
+    sources = [s.strip() for s in sources if s and s.strip()]
+    body = (body or "").replace("\r\n", "\n")
+    if atype == "lesson" and not body.strip():
+        raise AuthoringError(_("Write the lesson's text."))
+    if atype == "lesson" and not sources:
+        raise AuthoringError(_("Give at least one source for the lesson."))
+    index = _place(module.activities, after)
+    path = f"{module.key}/{key}"
+    _unused_path(course, path)
+    activity = Activity(version_id=version.id, key=key, path=path, type=atype, title={lang: title},
+                        sources=sources, body={}, html={}, settings={}, hashes={})
+    if atype == "lesson":
+        activity.body = {lang: body}
+        _render_lesson(activity)
+    else:
+        activity.settings = quiz_settings_json(ActivityDoc(key=key, type="quiz", title={},
+                                                           quiz=Quiz(settings=QuizSettings(), questions=[])))
+    module.activities.insert(index, activity)
+    _resequence(version)
+    db.session.flush()
+    refresh_hashes(version)
+    db.session.flush()
+    audit(actor, "course.add_activity", version, course=course.key, item=path, type=atype)
+    return activity
+
+
+def _drop_from_completion(version: CourseVersion, removed: set[str]) -> None:
+    """Activities removed from the draft leave its completion rule's list; emptying that list is refused."""
+    completion = dict(version.completion or {})
+    required = completion.get("required", "all")
+    if not isinstance(required, list) or not removed & set(required):
+        return
+    kept = [p for p in required if p not in removed]
+    if not kept:
+        raise AuthoringError(_("The course is completed by this only: change the completion rule's activities "
+                               "first."))
+    completion["required"] = kept
+    version.completion = completion
+
+
+def remove_item(version: CourseVersion, path: str, actor: User | None) -> int:
+    """Remove a module, an activity, a question or an option from the draft.
+
+    Learners' progress, attempts and completions are rows of their own keyed by the activity path: they are kept
+    as they are. The item is only left out of the new version, and restoring a version that has it brings it back
+    with that progress. Returns how many learners have progress on a removed module or activity (else 0).
+
+    :raises AuthoringError: the course's last module, a quiz's last question, or the completion rule's only
+        required activities.
+    """
     _editable(version)
     found = find_item(version, path)
-    if found is None or found[0] not in ("question", "option"):
-        raise AuthoringError(_("Only a question or an option can be removed here."))
+    if found is None or found[0] == "course":
+        raise AuthoringError(_("This item is not in the course."))
     kind, row = found
+    if kind in ("module", "lesson", "quiz"):
+        learners = learners_with_progress(version.course, path)
+        if kind == "module":
+            if len(version.modules) <= 1:
+                raise AuthoringError(_("A course keeps at least one module."))
+            _drop_from_completion(version, {a.path for a in row.activities})
+            version.modules.remove(row)
+        else:
+            _drop_from_completion(version, {path})
+            row.module.activities.remove(row)
+        _resequence(version)
+        db.session.flush()
+        refresh_hashes(version)
+        db.session.flush()
+        audit(actor, "course.remove_module" if kind == "module" else "course.remove_activity", version,
+              course=version.course.key, item=path, learners_with_progress=learners)
+        return learners
     if kind == "question":
         remove_question(version, path, actor)
-        return
+        return 0
     question = row.question
     question.options.remove(row)
     for position, item in enumerate(question.options):
@@ -718,6 +944,7 @@ def remove_item(version: CourseVersion, path: str, actor: User | None) -> None:
     refresh_hashes(version)
     db.session.flush()
     audit(actor, "course.remove_option", version, item=path)
+    return 0
 
 
 def set_base_quiz_settings(version: CourseVersion, path: str, pass_mark: float | None, attempts: int | None,

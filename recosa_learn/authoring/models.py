@@ -63,8 +63,9 @@ class Override(db.Model):
     adaptation_id: Mapped[int] = mapped_column(ForeignKey("adaptations.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)  #: file order (added items are inserted in this order)
     kind: Mapped[str] = mapped_column(String(10))
+    #: the item changed; for an added item put first in a module or quiz ("first_in"), that module or quiz
     target: Mapped[str | None] = mapped_column(String(300))
-    after: Mapped[str | None] = mapped_column(String(300))
+    after: Mapped[str | None] = mapped_column(String(300))  #: add: the item the added one follows
     field: Mapped[str | None] = mapped_column(String(30))  #: replace: the text field
     lang: Mapped[str | None] = mapped_column(String(5))  #: replace: the language
     text: Mapped[str | None] = mapped_column(Text)  #: replace: the country's text

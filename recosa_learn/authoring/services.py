@@ -16,7 +16,7 @@ from ..content.documents import CourseDoc
 from ..content.hashing import item_hashes
 from ..content.markdown import render_markdown
 from ..content.models import Course, CourseVersion
-from ..content.paths import locate
+from ..content.paths import child_lists, locate
 from ..content.writer import adaptation_data
 from ..extensions import db, utcnow
 from . import adapt
@@ -93,6 +93,11 @@ def _locate_base(base: CourseDoc, path: str):
     return found
 
 
+def _inside_hidden(adaptation: Adaptation, path: str) -> bool:
+    """Is the item at ``path``, or one it is in, hidden in this country?"""
+    return any(r.kind == "hide" and (r.target == path or path.startswith(r.target + "/")) for r in adaptation.overrides)
+
+
 def _row(adaptation: Adaptation, kind: str, path: str, name: str | None = None,
          lang: str | None = None) -> Override | None:
     return next((r for r in adaptation.overrides
@@ -107,8 +112,7 @@ def set_replacement(adaptation: Adaptation, base: CourseDoc, path: str, name: st
         raise AuthoringError(_("This text cannot be replaced in an adaptation."))
     if lang not in base.languages:
         raise AuthoringError(_("This course is not written in that language."))
-    if any(r.kind == "hide" and (r.target == path or path.startswith(r.target + "/"))
-           for r in adaptation.overrides):
+    if _inside_hidden(adaptation, path):
         raise AuthoringError(_("A hidden item cannot be changed: show it first."))
     text = (text or "").replace("\r\n", "\n")
     current = adapt.base_text(base, path, name, lang) or ""
@@ -199,33 +203,252 @@ def set_quiz_settings(adaptation: Adaptation, base: CourseDoc, path: str, pass_m
           settings=settings)
 
 
+def _keys_in(adaptation: Adaptation, base: CourseDoc, parent: str) -> set[str]:
+    """Keys used directly in ``parent`` (a module or a quiz; "" = the course's modules) by the base course and by
+    the items the country added there."""
+    if parent == "":
+        keys = {module.key for module in base.modules}
+    else:
+        found = locate(base, parent)
+        keys = {item.key for kind, items in child_lists(found.obj) if kind in ("activity", "question")
+                for item in items} if found is not None else set()
+    keys.update(str(row.payload.get("key")) for row in adaptation.overrides
+                if row.kind == "add" and adapt.added_parent(row) == parent)
+    return keys
+
+
+def _append_added(adaptation: Adaptation, base: CourseDoc, row: Override, refusal) -> None:
+    """Add an ``add`` row, checked exactly as adaptation.yaml's items are (with the country's other additions).
+
+    :raises AuthoringError: ``refusal(problems)`` when the item does not pass; the row is not kept.
+    """
+    adaptation.overrides.append(row)
+    db.session.flush()
+    added, problems = adapt.parse_added(adaptation.overrides, base, adaptation.country_code)
+    if row.id not in added:
+        adaptation.overrides.remove(row)
+        db.session.flush()
+        raise AuthoringError(refusal("; ".join(p.message for p in problems if hasattr(p, "message"))))
+
+
+def _required(base: CourseDoc) -> tuple[str, ...]:
+    return tuple(base.required_languages or [base.default_language])
+
+
+def _texts(texts: dict[str, str], required, what: str, strip: bool = True) -> dict[str, str]:
+    """The non-empty texts by language (line ends normalised).
+
+    :raises AuthoringError: one of the ``required`` languages is missing (``what``: the text's name).
+    """
+    from .drafts import require_languages
+
+    result = {}
+    for lang, text in (texts or {}).items():
+        text = (text or "").replace("\r\n", "\n")
+        if text.strip():
+            result[lang] = text.strip() if strip else text
+    require_languages(result, required, what)
+    return result
+
+
+def _sources(sources: list[str]) -> list[str]:
+    result = [s.strip() for s in sources if s and s.strip()]
+    if not result:
+        raise AuthoringError(_("Give at least one source for the lesson."))
+    return result
+
+
 def add_local_lesson(adaptation: Adaptation, base: CourseDoc, after: str, key: str, title: dict[str, str],
                      body: dict[str, str], sources: list[str], actor: User | None) -> Override:
-    """A lesson of the country inserted after an activity of the base course.
+    """A lesson of the country (title and text in every language the course requires) inserted after an activity
+    of the base course.
 
     :raises AuthoringError: when the key is taken or the lesson is incomplete.
     """
     found = _locate_base(base, after)
     if found.kind != "activity":
         raise AuthoringError(_("A local lesson is added after an activity."))
-    parent = after.rpartition("/")[0]
-    taken = {a.key for a in found.siblings} | {r.payload.get("key") for r in adaptation.overrides
-                                                if r.kind == "add" and r.after.rpartition("/")[0] == parent}
-    if key in taken:
+    if key in _keys_in(adaptation, base, after.rpartition("/")[0]):
         raise AuthoringError(_("This key is already used in this module."))
-    payload = {"key": key, "type": "lesson", "title": title, "sources": sources, "body": body}
+    payload = {"key": key, "type": "lesson", "title": _texts(title, _required(base), _("The title")),
+               "sources": _sources(sources), "body": _texts(body, _required(base), _("The text"), strip=False)}
     row = Override(kind="add", after=after, payload=payload, position=_next_position(adaptation),
                    created_by_id=actor.id if actor else None)
-    adaptation.overrides.append(row)
-    added, problems = adapt.parse_added([row], base, adaptation.country_code)
-    if not added:
-        adaptation.overrides.remove(row)
-        raise AuthoringError(_("This lesson is incomplete: %(problems)s",
-                               problems="; ".join(p.message for p in problems if hasattr(p, "message"))))
+    _append_added(adaptation, base, row, lambda problems: _("This lesson is incomplete: %(problems)s",
+                                                             problems=problems))
     _touch(adaptation)
     db.session.flush()
     audit(actor, "adaptation.override.add", adaptation, country=adaptation.country_code, after=after, key=key)
     return row
+
+
+def question_languages(base: CourseDoc, quiz_path: str) -> tuple[list[str], tuple[str, ...]]:
+    """The languages a question of the quiz is written in, and those it needs: a GIFT quiz's questions are in its
+    GIFT language only; other quizzes' in the course's languages, the required ones at least."""
+    found = locate(base, quiz_path)
+    quiz = found.obj if found is not None else None
+    if quiz is not None and getattr(quiz, "format", None) == "gift" and quiz.gift_language:
+        return [quiz.gift_language], (quiz.gift_language,)
+    return list(base.languages), _required(base)
+
+
+def add_local_question(adaptation: Adaptation, base: CourseDoc, quiz_path: str, after: str | None, key: str,
+                       qtype: str, text: dict[str, str], options_text: dict[str, str], answer: bool | None,
+                       actor: User | None, points: float | None = None,
+                       feedback: dict[str, str] | None = None) -> Override:
+    """A question of the country in a quiz of the base course: first (``after`` None) or after the question with
+    key ``after`` (of the base or added by the country). Built as a base draft's new question is
+    (``drafts.question_model``), in every language the course requires, and stored as adaptation.yaml's ``add``
+    (``after`` / ``first_in``).
+
+    :raises AuthoringError: not a quiz, a hidden quiz, an unknown place, or the question refused.
+    """
+    from ..content.writer import question_data
+    from .drafts import question_model
+
+    found = _locate_base(base, quiz_path)
+    if found.kind != "activity" or found.obj.type != "quiz" or found.obj.quiz is None:
+        raise AuthoringError(_("Questions are added to quizzes."))
+    if _inside_hidden(adaptation, quiz_path):
+        raise AuthoringError(_("A hidden item cannot be changed: show it first."))
+    taken = _keys_in(adaptation, base, quiz_path)
+    if after and after not in taken:
+        raise AuthoringError(_("Choose where the question goes."))
+    languages, required = question_languages(base, quiz_path)
+
+    def written(texts):
+        return {lang: value for lang, value in (texts or {}).items() if lang in languages}
+
+    main = base.default_language if base.default_language in required else required[0]
+    model = question_model(key, qtype, written(text), written(options_text), answer, main, taken, points,
+                           written(feedback), required)
+    row = Override(kind="add", after=f"{quiz_path}/{after}" if after else None, target=None if after else quiz_path,
+                   payload=question_data(model, base.languages), position=_next_position(adaptation),
+                   created_by_id=actor.id if actor else None)
+    _append_added(adaptation, base, row, lambda problems: _("This question is incomplete: %(problems)s",
+                                                             problems=problems))
+    _touch(adaptation)
+    db.session.flush()
+    audit(actor, "adaptation.override.add", adaptation, country=adaptation.country_code, quiz=quiz_path,
+          after=after, key=model.key, type=qtype)
+    return row
+
+
+def add_local_module(adaptation: Adaptation, base: CourseDoc, after: str, key: str, title: dict[str, str],
+                     lesson_key: str, lesson_title: dict[str, str], body: dict[str, str], sources: list[str],
+                     actor: User | None) -> Override:
+    """A module of the country, with one lesson, after a module (of the base or added by the country); its texts
+    in every language the course requires.
+
+    :raises AuthoringError: an unknown place, a bad or taken key, a missing title, text or source.
+    """
+    from .drafts import _valid_key
+
+    modules = _keys_in(adaptation, base, "")
+    if after not in modules:
+        raise AuthoringError(_("Choose the module the new one follows."))
+    key = _valid_key(key, modules)
+    lesson_key = _valid_key(lesson_key, ())
+    required = _required(base)
+    payload = {"key": key, "title": _texts(title, required, _("The module's title")),
+               "activities": [{"key": lesson_key, "type": "lesson",
+                               "title": _texts(lesson_title, required, _("The lesson's title")),
+                               "sources": _sources(sources),
+                               "body": _texts(body, required, _("The lesson's text"), strip=False)}]}
+    row = Override(kind="add", after=after, payload=payload, position=_next_position(adaptation),
+                   created_by_id=actor.id if actor else None)
+    _append_added(adaptation, base, row, lambda problems: _("This module is incomplete: %(problems)s",
+                                                             problems=problems))
+    _touch(adaptation)
+    db.session.flush()
+    audit(actor, "adaptation.override.add", adaptation, country=adaptation.country_code, after=after, key=key,
+          lesson=lesson_key)
+    return row
+
+
+def added_item(adaptation: Adaptation, base: CourseDoc, row: Override):
+    """The item an ``add`` row brings, as a course-format object (None when it does not pass the checks)."""
+    added, _problems = adapt.parse_added(adaptation.overrides, base, adaptation.country_code)
+    found = added.get(row.id)
+    return found.add if found is not None else None
+
+
+def edit_added(adaptation: Adaptation, base: CourseDoc, row: Override, texts: dict[tuple[str, str, str], str],
+               actor: User | None, points: float | None = None, correct: dict[str, bool] | None = None,
+               answer: bool | None = None) -> list[str]:
+    """Change an item the country added: texts ``{(path inside the item, field, lang): text}`` (empty: none in that
+    language) and, for a question, its points and correct answers. Returns what changed.
+
+    :raises AuthoringError: not an added item, a text that cannot be edited, an empty main-language title or
+        question, points out of range, no correct answer, or the item no longer passing the checks.
+    """
+    import copy
+
+    from ..content.paths import walk_item
+    from ..content.writer import _added
+    from .drafts import check_answerable, choice_weights
+
+    if row.kind != "add":
+        raise AuthoringError(_("Only an item added by the country is edited here."))
+    original = added_item(adaptation, base, row)
+    if original is None:
+        raise AuthoringError(_("This added item no longer fits the base course: remove it, or add it again."))
+    item = copy.deepcopy(original)
+    kind = adapt.added_kind(item)
+    allowed = {(sub, name) for sub, _kind, name, _obj in adapt.added_fields(item)}
+    objects = {sub: obj for sub, _kind, obj in walk_item(item, kind)}
+    required = _required(base)
+    if kind == "question":
+        required = question_languages(base, adapt.added_parent(row))[1]
+    changed = []
+    for (sub, name, lang), text in texts.items():
+        if (sub, name) not in allowed or lang not in base.languages:
+            raise AuthoringError(_("This text cannot be edited here."))
+        text = (text or "").replace("\r\n", "\n")
+        obj = objects[sub]
+        value = dict(getattr(obj, name) or {})
+        if value.get(lang, "") == text:
+            continue
+        if lang in required and not text.strip():
+            raise AuthoringError(_("A text in a language the course requires cannot be emptied (%(language)s).",
+                                   language=lang))
+        if text.strip():
+            value[lang] = text
+        else:
+            value.pop(lang, None)
+        setattr(obj, name, value)
+        changed.append(f"{sub + ':' if sub else ''}{name}:{lang}")
+    if kind == "question":
+        if points is not None and item.type != "reflection" and points != item.points:
+            if not 0 <= points <= 100:
+                raise AuthoringError(_("Points go from 0 to 100."))
+            item.points = float(points)
+            changed.append("points")
+        if correct is not None and item.type in ("single_choice", "multiple_response"):
+            flags = [bool(correct.get(option.key)) for option in item.options]
+            if flags != [option.weight > 0 for option in item.options]:
+                for option, weight in zip(item.options, choice_weights(item.type, flags)):
+                    option.weight = weight
+                check_answerable(item)
+                changed.append("correct")
+        if answer is not None and item.type == "true_false" and answer != item.answer:
+            item.answer = answer
+            changed.append("answer")
+    if not changed:
+        return []
+    before, row.payload = row.payload, _added(item, base.languages)
+    db.session.flush()
+    if added_item(adaptation, base, row) is None:
+        _added_ok, problems = adapt.parse_added(adaptation.overrides, base, adaptation.country_code)
+        row.payload = before
+        db.session.flush()
+        raise AuthoringError(_("These changes cannot be saved: %(problems)s",
+                               problems="; ".join(p.message for p in problems if hasattr(p, "message"))))
+    _touch(adaptation)
+    db.session.flush()
+    audit(actor, "adaptation.override.edit", adaptation, country=adaptation.country_code,
+          item=adapt.added_path(row), changed=changed)
+    return changed
 
 
 def set_course_texts(adaptation: Adaptation, base: CourseDoc, texts: dict[tuple[str, str], str],
@@ -421,9 +644,9 @@ def import_adaptation(course: Course, doc, base: CourseDoc, base_version: Course
     position = 0
     for item in doc.overrides:
         position += 1
-        if item.after is not None:
-            adaptation.overrides.append(Override(kind="add", after=item.after, position=position,
-                                                 payload=_added(item.add, base.languages)))
+        if item.add is not None:  # "after" an item, or "first_in" a module or quiz (kept as the row's target)
+            adaptation.overrides.append(Override(kind="add", after=item.after, target=item.first_in,
+                                                 position=position, payload=_added(item.add, base.languages)))
             continue
         reference = {**hashes.get(item.target, {}), **item.base_hash}
         for name, texts in item.replace.items():

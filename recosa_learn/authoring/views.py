@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from wtforms import BooleanField, SelectField
 
 from ..accounts.models import User
 from ..accounts.permissions import ALL, can, login_required, require, scope
@@ -32,17 +33,26 @@ from ..extensions import db
 from ..i18n import current_language
 from . import adapt, drafts
 from .forms import (
+    FIELD_LABELS,
+    LANGUAGE_LABELS,
+    ActivityForm,
     CommentForm,
     CreateAdaptationForm,
     GiftImportForm,
     ImageForm,
     LocalLessonForm,
+    LocalModuleForm,
+    LocalQuestionForm,
+    ModuleForm,
     OptionForm,
     PublishForm,
     QuestionForm,
     QuizSettingsForm,
     ResolveForm,
     SettingsForm,
+    language_texts,
+    per_language,
+    place_choices,
     texts_form,
 )
 from .models import Adaptation, Override, ReviewComment
@@ -51,10 +61,15 @@ from .services import (
     adaptation_file_data,
     add_comment,
     add_local_lesson,
+    add_local_module,
+    add_local_question,
+    added_item,
     create_adaptation,
     current_base,
+    edit_added,
     find_adaptation,
     publish_adaptation,
+    question_languages,
     remove_override,
     resolve_conflict,
     set_course_texts,
@@ -232,11 +247,18 @@ def adaptation(course_key: str, country_code: str):
     statuses = {s.path: s.status for s in report.items}
     comments = db.session.scalars(select(ReviewComment).where(ReviewComment.adaptation_id == item.id)
                                   .order_by(ReviewComment.id).options(db.joinedload(ReviewComment.author))).all()
+    added = {adapt.added_path(row): row.id for row in item.overrides if row.kind == "add"}
     return render_template("authoring/adaptation.html", course=course, adaptation=item, base=base,
                            version=version, report=report, statuses=statuses, outline=_outline(base),
                            labels=STATUS_LABELS, comments=comments, comment_form=CommentForm(),
                            publish_form=PublishForm(), may_review=can(current_user, "content.review", item.country_code),
-                           lang=current_language())
+                           own_submission=_own_submission(item.submitted_by_id), added=added,
+                           added_path=adapt.added_path, lang=current_language())
+
+
+def _own_submission(submitted_by_id: int | None) -> bool:
+    """Did the current user send this for review (so someone else approves it; admins may approve their own)?"""
+    return submitted_by_id == current_user.id and not current_user.has_role("admin")
 
 
 def _item_fields(base, found) -> list[tuple[str, str]]:
@@ -400,27 +422,169 @@ def remove(course_key: str, country_code: str, override_id: int):
 @bp.route("/<course_key>/adaptations/<country_code>/local-lesson", methods=["GET", "POST"])
 @login_required
 def local_lesson(course_key: str, country_code: str):
+    """A lesson of the country after an activity of the base course, in the languages the course requires."""
     course, adaptation_ = _adaptation(course_key, country_code)
     _version, base = _base(course)
-    form = LocalLessonForm()
+    required = base.required_languages or [base.default_language]
+    form = per_language(LocalLessonForm, LocalLessonForm.TEXTS, base.languages, required)
     lang = current_language()
     form.after.choices = options(
         [(f"{m.key}/{a.key}", f"{pick(m.title, lang)} › {pick(a.title, lang)}")
          for m in base.modules for a in m.activities])
-    form.lang.choices = options(
-        [(code, code) for code in base.languages])
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             if _applied(lambda: add_local_lesson(adaptation_, base, form.after.data, form.key.data,
-                                                 {form.lang.data: form.title.data}, {form.lang.data: form.body.data},
-                                                 [form.sources.data], current_user),
+                                                 language_texts(form, "title", base.languages),
+                                                 language_texts(form, "body", base.languages),
+                                                 (form.sources.data or "").splitlines(), current_user),
                         _("The local lesson was added.")):
                 return _back(course, adaptation_)
             status = 400
         else:
             status = 400
-    return render_template("authoring/local_lesson.html", course=course, adaptation=adaptation_, form=form), status
+    return render_template("authoring/local_lesson.html", course=course, adaptation=adaptation_, form=form,
+                           languages=base.languages, required=required), status
+
+
+def _short(text: str, size: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _quizzes(base, lang: str) -> list[tuple[str, str]]:
+    """Every quiz of the base course as (path, "module › quiz") for a select."""
+    return [(f"{m.key}/{a.key}", f"{pick(m.title, lang, base.default_language)} › "
+                                 f"{pick(a.title, lang, base.default_language)}")
+            for m in base.modules for a in m.activities if a.type == "quiz" and a.quiz is not None]
+
+
+@bp.route("/<course_key>/adaptations/<country_code>/local-question", methods=["GET", "POST"])
+@login_required
+def local_question(course_key: str, country_code: str):
+    """A question of the country in a quiz of the base course (``?quiz=<path>``): first, or after a question."""
+    course, adaptation_ = _adaptation(course_key, country_code)
+    _version, base = _base(course)
+    lang = current_language()
+    quizzes = _quizzes(base, lang)
+    quiz_path = request.args.get("quiz") or (quizzes[0][0] if quizzes else "")
+    if quiz_path not in dict(quizzes):
+        abort(404)
+    resolved = adapt.resolved_course(adaptation_, base).activity(quiz_path)
+    questions = (resolved or base.activity(quiz_path)).quiz.questions
+    languages, required = question_languages(base, quiz_path)
+    form = per_language(LocalQuestionForm, LocalQuestionForm.TEXTS, languages, required)
+    form.set_choices()
+    places = place_choices([(q.key, _short(pick(q.text, lang, base.default_language))) for q in questions])
+    form.after.choices = options(places)
+    status = 200
+    if request.method == "GET":
+        form.after.data = places[-1][0]  # at the end of the quiz
+    elif form.validate_on_submit():
+        if _applied(lambda: add_local_question(
+                adaptation_, base, quiz_path, form.after.data or None, form.key.data, form.type.data,
+                language_texts(form, "text", languages), language_texts(form, "options", languages),
+                form.answer.data == "true", current_user, points=form.points.data,
+                feedback=language_texts(form, "feedback", languages)), _("The local question was added.")):
+            return _back(course, adaptation_)
+        status = 400
+    else:
+        status = 400
+    return render_template("authoring/local_question.html", course=course, adaptation=adaptation_, form=form,
+                           quizzes=quizzes, quiz_path=quiz_path, languages=languages, required=required), status
+
+
+@bp.route("/<course_key>/adaptations/<country_code>/local-module", methods=["GET", "POST"])
+@login_required
+def local_module(course_key: str, country_code: str):
+    """A module of the country, with its first lesson, after a module of the course."""
+    course, adaptation_ = _adaptation(course_key, country_code)
+    _version, base = _base(course)
+    lang = current_language()
+    modules = adapt.resolved_course(adaptation_, base).modules
+    required = base.required_languages or [base.default_language]
+    form = per_language(LocalModuleForm, LocalModuleForm.TEXTS, base.languages, required)
+    form.after.choices = options([(m.key, pick(m.title, lang, base.default_language)) for m in modules])
+    status = 200
+    if request.method == "GET" and modules:
+        form.after.data = modules[-1].key
+    elif request.method == "POST":
+        if form.validate_on_submit():
+            if _applied(lambda: add_local_module(
+                    adaptation_, base, form.after.data, form.key.data, language_texts(form, "title", base.languages),
+                    form.lesson_key.data, language_texts(form, "lesson_title", base.languages),
+                    language_texts(form, "body", base.languages), (form.sources.data or "").splitlines(),
+                    current_user), _("The local module was added.")):
+                return _back(course, adaptation_)
+            status = 400
+        else:
+            status = 400
+    return render_template("authoring/local_module.html", course=course, adaptation=adaptation_, form=form,
+                           languages=base.languages, required=required), status
+
+
+def _added_form(base, item_):
+    """The form editing an added item: every text of it and of its parts per language, a question's points and
+    correct answers; with the names to read them back."""
+    parts: dict[str, str] = {}
+    fields, labels, data, names = [], {}, {}, {}
+    for sub, _kind, name, obj in adapt.added_fields(item_):
+        prefix = parts.setdefault(sub, f"p{len(parts)}")
+        field_name = f"{prefix}-{name}"
+        if sub:
+            labels[field_name] = f"{sub} · {FIELD_LABELS.get(name, name)}"
+        for code in base.languages:
+            fields.append((field_name, code))
+            data[f"{field_name}__{code}"] = (getattr(obj, name, None) or {}).get(code, "")
+            names[(sub, name, code)] = f"{field_name}__{code}"
+    extra = {}
+    kind = adapt.added_kind(item_)
+    if kind == "question" and item_.type in ("single_choice", "multiple_response"):
+        for index, option in enumerate(item_.options):
+            extra[f"correct-{index}"] = BooleanField(
+                _l("Correct: %(option)s", option=_short(pick(option.text, current_language(), base.default_language),
+                                                        60)), default=option.weight > 0)
+    if kind == "question" and item_.type == "true_false":
+        extra["answer"] = SelectField(_l("Correct answer"), default="true" if item_.answer else "false",
+                                      choices=options([("true", _l("True")), ("false", _l("False"))]))
+    points = item_.points if kind == "question" and item_.type != "reflection" else None
+    return texts_form(fields, data, points=points, labels=labels, extra=extra), fields, names
+
+
+@bp.route("/<course_key>/adaptations/<country_code>/overrides/<int:override_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_override(course_key: str, country_code: str, override_id: int):
+    """Edit one of the country's changes: an item it added here (its texts in every language, a question's points
+    and correct answers); a replaced text, a hidden item or quiz settings on the page of their item."""
+    course, adaptation_ = _adaptation(course_key, country_code)
+    row = _override(adaptation_, override_id)
+    if row.kind != "add":
+        return redirect(url_for("authoring.item", course_key=course.key, country_code=adaptation_.country_code,
+                                item_path=row.target))
+    _version, base = _base(course)
+    item_ = added_item(adaptation_, base, row)
+    status = 200
+    form = fields = None
+    if item_ is None:
+        flash(_("This added item no longer fits the base course: remove it, or add it again."), "error")
+        status = 400 if request.method == "POST" else 200
+    else:
+        form, fields, names = _added_form(base, item_)
+        if request.method == "POST":
+            if form.validate_on_submit():
+                kind = adapt.added_kind(item_)
+                correct = {option.key: form[f"correct-{index}"].data for index, option in enumerate(item_.options)} \
+                    if kind == "question" and item_.type in ("single_choice", "multiple_response") else None
+                answer = form["answer"].data == "true" if kind == "question" and item_.type == "true_false" else None
+                points = form.points.data if "points" in form else None
+                if _applied(lambda: edit_added(adaptation_, base, row, {key: form[name].data or "" for key, name
+                                                                        in names.items()}, current_user,
+                                               points=points, correct=correct, answer=answer),
+                            lambda changed: _("Saved.") if changed else _("Nothing changed.")):
+                    return redirect(request.path)
+            status = 400
+    return render_template("authoring/added.html", course=course, adaptation=adaptation_, row=row, form=form,
+                           fields=fields, path=adapt.added_path(row)), status
 
 
 @bp.route("/<course_key>/adaptations/<country_code>/submit", methods=["POST"])
@@ -550,9 +714,17 @@ def draft(course_key: str):
     version = _draft(course_)
     comments = db.session.scalars(select(ReviewComment).where(ReviewComment.version_id == version.id)
                                   .order_by(ReviewComment.id).options(db.joinedload(ReviewComment.author))).all()
+    submission = drafts.pending_submission(version) if version.status == "review" else None
+    module_form = None
+    if version.status == "draft":
+        module_form = ModuleForm(formdata=None)
+        module_form.after.choices = options(place_choices(
+            [(m.key, pick(m.title, current_language(), course_.default_language)) for m in version.modules]))
+        module_form.after.data = version.modules[-1].key if version.modules else ""
     return render_template("authoring/draft.html", course=course_, version=version, comments=comments,
                            comment_form=CommentForm(), publish_form=PublishForm(), lang=current_language(),
-                           may_review=can(current_user, "content.review", None))
+                           may_review=can(current_user, "content.review", None), module_form=module_form,
+                           own_submission=submission is not None and _own_submission(submission.submitted_by_id))
 
 
 def _draft_fields(course_: Course, kind: str) -> list[tuple[str, str]]:
@@ -572,6 +744,9 @@ def draft_item(course_key: str, item_path: str):
     fields = _draft_fields(course_, kind)
     form = texts_form(fields, {f"{name}__{code}": (getattr(row, name) or {}).get(code, "") for name, code in fields},
                       points=row.points if kind == "question" else None)
+    source = request.args.get("source")
+    source = source if source in (course_.languages or []) and source != course_.default_language else None
+    here = url_for("authoring.draft_item", course_key=course_.key, item_path=item_path, source=source)
     status = 200
     if request.method == "POST":
         if version.status != "draft":
@@ -582,12 +757,19 @@ def draft_item(course_key: str, item_path: str):
             if _applied(lambda: drafts.edit_texts(
                     course_, version, item_path,
                     {(name, code): form[f"{name}__{code}"].data or "" for name, code in fields},
-                    current_user, points=points), lambda changed: _("Saved.") if changed else _("Nothing changed.")):
-                return redirect(request.path)
+                    current_user, points=points, source=source),
+                    lambda changed: _("Saved.") if changed else _("Nothing changed.")):
+                return redirect(here)
             status = 400
         else:
             status = 400
-    extra = {}
+    extra = {"here": here, "source_label": LANGUAGE_LABELS.get(source, source) if source else None}
+    if version.status == "draft" and kind == "module":
+        extra["activity_form"] = ActivityForm(formdata=None)
+        extra["activity_form"].set_choices()
+        extra["activity_form"].after.choices = options(place_choices(
+            [(a.key, pick(a.title, current_language(), course_.default_language)) for a in row.activities]))
+        extra["activity_form"].after.data = row.activities[-1].key if row.activities else ""
     if version.status == "draft" and kind == "quiz":
         extra["gift_form"] = GiftImportForm(formdata=None)
         extra["gift_form"].set_choices(course_.languages or [course_.default_language])
@@ -630,18 +812,23 @@ def draft_image(course_key: str, item_path: str):
                  redirect(back), redirect(back), _("The image was added at the end of the text."))
 
 
-def _draft_action(course_key: str, item_path: str, form, action, back_path: str | None = None):
-    """Validate ``form``, run ``action(course, version)``, commit; back to the item page (400 on refusal)."""
+def _draft_action(course_key: str, item_path: str, form, action, back_path: str | None = None,
+                  message=None):
+    """Validate ``form``, run ``action(course, version)``, commit; back to the item page (``back_path``: another
+    item's page, "/" the draft's page), with status 400 on refusal."""
     course_ = _base_course(course_key)
     version = _draft(course_)
-    back = url_for("authoring.draft_item", course_key=course_.key,
-                   item_path=item_path if back_path is None else back_path)
+    if back_path == "/":
+        back = url_for("authoring.draft", course_key=course_.key)
+    else:
+        back = url_for("authoring.draft_item", course_key=course_.key,
+                       item_path=item_path if back_path is None else back_path)
     if not form.validate_on_submit():
         flash(_("Check the form: %(errors)s", errors="; ".join(
             f"{form[name].label.text}: {' '.join(map(str, errs))}" for name, errs in form.errors.items()
             if name != "csrf_token") or _("the form expired, send it again")), "error")
         return _refused(redirect(back))
-    return _done(lambda: action(course_, version), redirect(back), redirect(back), _("Saved."))
+    return _done(lambda: action(course_, version), redirect(back), redirect(back), message or _("Saved."))
 
 
 @bp.route("/<course_key>/draft/questions/<path:item_path>", methods=["POST"])
@@ -651,7 +838,31 @@ def draft_add_question(course_key: str, item_path: str):
     form.set_choices()
     return _draft_action(course_key, item_path, form, lambda course_, version: drafts.add_question(
         course_, version, item_path, form.key.data, form.type.data, form.text.data, form.options.data,
-        form.answer.data == "true", current_user))
+        form.answer.data == "true", current_user, points=form.points.data, feedback=form.feedback.data or ""))
+
+
+@bp.route("/<course_key>/draft/modules", methods=["POST"])
+@login_required
+def draft_add_module(course_key: str):
+    """A new module of the draft, first or after a module (its activities are added on its page)."""
+    form = ModuleForm()
+    form.after.validate_choice = False  # the service checks the place against the draft
+    return _draft_action(course_key, "", form, lambda course_, version: drafts.add_module(
+        course_, version, form.key.data, form.title.data, form.after.data or None, current_user), back_path="/",
+        message=_("The module was added: add its activities on its page."))
+
+
+@bp.route("/<course_key>/draft/activities/<path:item_path>", methods=["POST"])
+@login_required
+def draft_add_activity(course_key: str, item_path: str):
+    """A new lesson or quiz in the module ``item_path`` of the draft."""
+    form = ActivityForm()
+    form.set_choices()
+    form.after.validate_choice = False  # the service checks the place against the draft
+    return _draft_action(course_key, item_path, form, lambda course_, version: drafts.add_activity(
+        course_, version, item_path, form.key.data, form.type.data, form.title.data, form.after.data or None,
+        form.body.data or "", (form.sources.data or "").splitlines(), current_user),
+        message=_("The activity was added."))
 
 
 @bp.route("/<course_key>/draft/gift/<path:item_path>", methods=["POST"])
@@ -729,17 +940,38 @@ def draft_move(course_key: str, item_path: str):
                                      current_user), done, redirect(draft_page))
 
 
-@bp.route("/<course_key>/draft/remove/<path:item_path>", methods=["POST"])
+def _removed_message(learners: int) -> str:
+    if not learners:
+        return _("Removed. No learner had progress on it.")
+    return ngettext("Removed. %(num)d learner has progress on it: it is kept, and comes back with any version "
+                    "restored that has the item.",
+                    "Removed. %(num)d learners have progress on it: it is kept, and comes back with any version "
+                    "restored that has the item.", learners)
+
+
+@bp.route("/<course_key>/draft/remove/<path:item_path>", methods=["GET", "POST"])
 @login_required
 def draft_remove(course_key: str, item_path: str):
+    """Remove an item of the draft; a module or an activity after a confirmation page that says how many learners
+    have progress on it (their progress is kept)."""
     course_ = _base_course(course_key)
     version = _draft(course_)
-    if not PublishForm().validate_on_submit():
+    found = drafts.find_item(version, item_path)
+    if found is None or found[0] == "course":
+        abort(404)
+    kind, row = found
+    whole = kind in ("module", "lesson", "quiz")
+    if request.method == "POST" and not PublishForm().validate_on_submit():
         abort(400)
-    return _done(lambda: drafts.remove_item(version, item_path, current_user),
-                 redirect(url_for("authoring.draft_item", course_key=course_.key,
-                                  item_path=item_path.rpartition("/")[0])),
-                 redirect(url_for("authoring.draft", course_key=course_.key)))
+    if request.method == "GET" or (whole and request.form.get("confirm") != "1"):
+        learners = drafts.learners_with_progress(course_, item_path) if whole else 0
+        return render_template("authoring/remove.html", course=course_, version=version, kind=kind, row=row,
+                               path=item_path, learners=learners, lang=current_language())
+    draft_page = redirect(url_for("authoring.draft", course_key=course_.key))
+    done = draft_page if whole else redirect(url_for("authoring.draft_item", course_key=course_.key,
+                                                      item_path=item_path.rpartition("/")[0]))
+    return _done(lambda: drafts.remove_item(version, item_path, current_user), done, draft_page,
+                 _removed_message if whole else None)
 
 
 @bp.route("/<course_key>/draft/submit", methods=["POST"])
@@ -822,8 +1054,12 @@ def translations(course_key: str):
     if source is None:
         abort(404)
     version_ = load_version_tree(source.id)
-    rows = drafts.translation_table(course_, version_)
+    languages = course_.languages or [course_.default_language]
+    compared = request.args.get("source")
+    compared = compared if compared in languages else course_.default_language
+    rows = drafts.translation_table(course_, version_, compared)
     todo = {code: [r for r in rows if r["status"].get(code) in (drafts.MISSING, drafts.STALE)]
-            for code in course_.languages if code != course_.default_language}
+            for code in languages if code != compared}
     return render_template("authoring/translations.html", course=course_, version=version_, rows=rows, todo=todo,
-                           lang=current_language())
+                           source=compared, languages=[(code, LANGUAGE_LABELS.get(code, code)) for code in languages],
+                           editable=version_.status == "draft", lang=current_language())

@@ -14,15 +14,17 @@ from .documents import (
 )
 from .fields import Reader, Source, check_unique, read_i18n, suggestion
 from .lessons import check_images
-from .paths import TEXT_FIELDS, locate
+from .paths import TEXT_FIELDS, child_lists, locate
 from .quizfile import read_attempts, read_question
 from .yamlsource import LineDict
 
 ADAPTATION_FILE = "adaptation.yaml"
 ADAPTATION_FIELDS = ("country", "title", "summary", "overrides")
-OVERRIDE_FIELDS = ("target", "after", "base_hash", "replace", "hide", "settings", "add")
+OVERRIDE_FIELDS = ("target", "after", "first_in", "base_hash", "replace", "hide", "settings", "add")
 HASH_RE = re.compile(r"^[0-9a-f]{16}$")
 ADDABLE = ("module", "activity", "question")
+#: what ``first_in`` may name, and the kind of item then added first in it
+FIRST_IN = {"module": "activity", "quiz": "question"}
 
 
 def read_adaptations(src: Source, course_path: Path, course: CourseDoc, root: Path) -> list[AdaptationDoc]:
@@ -80,11 +82,31 @@ class _State:
         self.actions: dict[str, dict[str, int]] = {}  #: target -> action ("hide", "settings", field) -> line
         self.hidden: dict[str, int] = {}
         self.added: dict[str, str] = {}  #: path of a local item -> its kind
+        self.added_items: dict[str, object] = {}  #: path of a local item -> the item
         self.new_images: list[str] = []
 
     def kind_of(self, path: str) -> str | None:
         found = locate(self.course, path)
         return found.kind if found else self.added.get(path)
+
+    def container_of(self, path: str) -> str | None:
+        """``"module"`` or ``"quiz"`` when ``path`` (base or local) is one, else None (what ``first_in`` names)."""
+        found = locate(self.course, path)
+        kind, obj = (found.kind, found.obj) if found else (self.added.get(path), self.added_items.get(path))
+        if kind == "module":
+            return "module"
+        if kind == "activity" and getattr(obj, "type", None) == "quiz" and getattr(obj, "quiz", None) is not None:
+            return "quiz"
+        return None
+
+    def child_keys(self, path: str) -> set[str]:
+        """Keys already used inside the module or quiz at ``path`` (base and local)."""
+        found = locate(self.course, path)
+        obj = found.obj if found else self.added_items.get(path)
+        keys = {getattr(item, "key", None) for kind, items in child_lists(obj) if kind in ADDABLE
+                for item in items} if obj is not None else set()
+        keys.update(p[len(path) + 1:] for p in self.added if p.rpartition("/")[0] == path)
+        return keys
 
     def sibling_keys(self, path: str) -> set[str]:
         """Keys already used next to the item at ``path`` (base and local)."""
@@ -99,9 +121,13 @@ class _State:
 def _read_override(src: Source, m: LineDict, state: _State) -> Override | None:
     reader = Reader(src, m, "an override", OVERRIDE_FIELDS)
     override = Override(file=src.file, line=m.line)
-    if reader.has("target") == reader.has("after"):
-        src.error(m.line, 'an override needs either "target" (to change an item) or "after" (to add one)')
+    anchors = [name for name in ("target", "after", "first_in") if reader.has(name)]
+    if len(anchors) != 1:
+        src.error(m.line, 'an override needs one of "target" (to change an item), "after" or "first_in" '
+                          "(to add one)")
         return None
+    if anchors[0] == "first_in":
+        return _read_first_addition(src, reader, override, state)
     if reader.has("after"):
         return _read_addition(src, reader, override, state)
     override.target = reader.string("target")
@@ -235,12 +261,45 @@ def _read_addition(src: Source, reader: Reader, override: Override, state: _Stat
     if item.key in state.sibling_keys(override.after):
         src.error(m.line_of("key"), f'{reader.what}: key "{item.key}" is already used in the same place')
         return None
-    state.added[path] = kind
+    state.added[path], state.added_items[path] = kind, item
+    override.add = item
+    return override
+
+
+def _read_first_addition(src: Source, reader: Reader, override: Override, state: _State) -> Override | None:
+    """An item added first in a module (an activity) or a quiz (a question): ``first_in: <path>``."""
+    override.first_in = reader.string("first_in")
+    if override.first_in is None:
+        return None
+    reader.what = f'the item added first in "{override.first_in}"'
+    for name in ("base_hash", "replace", "hide", "settings"):
+        if reader.has(name):
+            src.error(reader.line(name), f'{reader.what}: "{name}" goes with "target", not with "first_in"')
+    if state.kind_of(override.first_in) is None:
+        src.error(reader.line("first_in"), f'"first_in" names "{override.first_in}", which is not in the course')
+        return None
+    container = state.container_of(override.first_in)
+    if container is None:
+        src.error(reader.line("first_in"), f'{reader.what}: "first_in" names a module or a quiz')
+        return None
+    m = reader.mapping("add", required=True)
+    if m is None:
+        return None
+    kind = FIRST_IN[container]
+    item = _read_added_item(src, m, kind, f"{override.first_in}/", state)
+    if item is None:
+        return None
+    if item.key in state.child_keys(override.first_in):
+        src.error(m.line_of("key"), f'{reader.what}: key "{item.key}" is already used in the same place')
+        return None
+    path = f"{override.first_in}/{item.key}"
+    state.added[path], state.added_items[path] = kind, item
     override.add = item
     return override
 
 
 def _read_added_item(src: Source, m: LineDict, kind: str, after: str, state: _State):
+    """The added item of ``kind``; ``after`` is its anchor path (or "<parent>/" when it is added first)."""
     from .parser import read_activity
 
     if kind == "question":

@@ -65,10 +65,11 @@ class ModuleDoc:
 
 @dataclass
 class Override:
-    """One entry of an adaptation: change (``target``) or add (``after``) one item of the base course."""
+    """One entry of an adaptation: change (``target``) or add (``after`` / ``first_in``) one item of the base course."""
 
     target: str | None = None  #: path of keys "module/activity[/question[/option]]"
-    after: str | None = None
+    after: str | None = None  #: add: the item is inserted after this one (same parent)
+    first_in: str | None = None  #: add: the item is inserted first in this module (an activity) or quiz (a question)
     base_hash: dict[str, str] = field(default_factory=dict)
     replace: dict[str, I18n] = field(default_factory=dict)  #: field name -> {lang: text}
     hide: bool = False

@@ -127,9 +127,12 @@ def reconstruct_adaptation(base: CourseDoc, country_doc: CourseDoc, country: str
             continue
         siblings = locate(country_doc, path).siblings
         index = siblings.index(obj)
+        if index == 0 and kind in ("activity", "question"):  # first in its module or quiz
+            adaptation.overrides.append(Override(first_in=_parent(path), add=copy.deepcopy(obj)))
+            continue
         if index > 0:
             anchor = siblings[index - 1].key
-        else:  # first of its list: anchored after a base item that is hidden
+        else:  # the first module: anchored after a base module that is hidden
             parent = locate(base, _parent(path)).obj if _parent(path) else base
             anchor = next((item.key for item in _children(parent, kind)), None)
             if anchor is None:

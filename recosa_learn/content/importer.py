@@ -61,7 +61,7 @@ from .documents import ActivityDoc, AdaptationDoc, CourseDoc, ModuleDoc
 from .hashing import item_hashes
 from .markdown import render_markdown
 from .models import Activity, Course, CourseVersion, Media, Module
-from .overlay import resolve
+from .overlay import added_path, resolve
 from .parser import COURSE_FILE, load_tree
 from .paths import walk
 from .problems import Problem, has_errors
@@ -496,10 +496,9 @@ def local_paths(doc: CourseDoc, adaptation: AdaptationDoc) -> frozenset[str]:
     """Paths of the items an adaptation adds (and everything inside them)."""
     paths: set[str] = set()
     for override in adaptation.overrides:
-        if override.after is None or override.add is None:
+        path = added_path(override)
+        if path is None:
             continue
-        parent = override.after.rpartition("/")[0]
-        path = f"{parent}/{override.add.key}" if parent else override.add.key
         paths.add(path)
         if isinstance(override.add, ModuleDoc):
             paths.update(f"{path}/{a.key}" for a in override.add.activities)

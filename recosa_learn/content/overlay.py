@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .documents import AdaptationDoc, CourseDoc
 from .hashing import item_hashes
-from .paths import locate, walk
+from .paths import child_lists, locate, walk
 
 UNTOUCHED = "untouched"
 FOLLOWED = "followed"  #: changed upstream, not overridden: the country sees the new base text
@@ -20,20 +20,29 @@ ADDED_LOCALLY = "added_locally"
 def resolve(base: CourseDoc, adaptation: AdaptationDoc) -> CourseDoc:
     """The course as learners of ``adaptation.country`` see it; ``base`` is left unchanged.
 
-    Local items are inserted after their anchor, replacements merged per language, settings applied, then
-    hidden items removed (so an anchor may be a hidden item). Overrides whose target is gone are skipped.
+    Local items are inserted after their anchor (or first in their module or quiz, in file order), replacements
+    merged per language, settings applied, then hidden items removed (so an anchor may be a hidden item).
+    Overrides whose target is gone are skipped.
     """
     course = copy.deepcopy(base)
     course.adaptations = []
     course.title = {**course.title, **adaptation.title}
     course.summary = {**course.summary, **adaptation.summary}
     hidden = []
+    firsts: dict[str, int] = {}  #: items already inserted first in a parent, so the next one goes after them
     for override in adaptation.overrides:
         if override.after is not None:
             anchor = locate(course, override.after)
             if anchor is not None and override.add is not None:
                 index = anchor.siblings.index(anchor.obj)
                 anchor.siblings.insert(index + 1, copy.deepcopy(override.add))
+            continue
+        if override.first_in is not None:
+            items = _children_of(course, override.first_in)
+            if items is not None and override.add is not None:
+                index = firsts.get(override.first_in, 0)
+                items.insert(index, copy.deepcopy(override.add))
+                firsts[override.first_in] = index + 1
             continue
         found = locate(course, override.target)
         if found is None:
@@ -53,6 +62,27 @@ def resolve(base: CourseDoc, adaptation: AdaptationDoc) -> CourseDoc:
     if isinstance(course.completion.required, list):
         course.completion.required = [p for p in course.completion.required if course.activity(p) is not None]
     return course
+
+
+def _children_of(course: CourseDoc, path: str) -> list | None:
+    """The activities of the module or the questions of the quiz at ``path`` (None for anything else)."""
+    found = locate(course, path)
+    if found is None or found.kind not in ("module", "activity"):
+        return None
+    lists = child_lists(found.obj)
+    return lists[0][1] if lists else None
+
+
+def added_path(override) -> str | None:
+    """Where the item an ``add`` override brings ends up ("module/activity[/question]"), None for other overrides."""
+    if override.add is None:
+        return None
+    if override.first_in is not None:
+        return f"{override.first_in}/{override.add.key}"
+    if override.after is None:
+        return None
+    parent = override.after.rpartition("/")[0]
+    return f"{parent}/{override.add.key}" if parent else override.add.key
 
 
 @dataclass
@@ -101,8 +131,7 @@ def upstream_status(old_base_hashes: dict, new_base: CourseDoc, adaptation: Adap
         if path not in new_hashes:
             result.append(ItemStatus(path, ORPHANED))
     for override in adaptation.overrides:
-        if override.after is not None and override.add is not None:
-            parent = override.after.rpartition("/")[0]
-            path = f"{parent}/{override.add.key}" if parent else override.add.key
+        path = added_path(override)
+        if path is not None:
             result.append(ItemStatus(path, ADDED_LOCALLY))
     return result

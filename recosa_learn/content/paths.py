@@ -73,6 +73,13 @@ def walk(course: CourseDoc) -> Iterator[tuple[str, str, object]]:
     yield from _walk(course, "")
 
 
+def walk_item(obj, kind: str) -> Iterator[tuple[str, str, object]]:
+    """An item (of ``kind``) and everything inside it as ``(path relative to the item, kind, object)``, the item
+    itself first with path ""."""
+    yield "", kind, obj
+    yield from _walk(obj, "")
+
+
 def _walk(obj, prefix: str):
     for kind, items in child_lists(obj):
         for item in items:

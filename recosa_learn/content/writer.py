@@ -283,6 +283,8 @@ def adaptation_data(adaptation: AdaptationDoc, langs: list[str]) -> dict:
 def _override(override: Override, langs: list[str]) -> dict:
     if override.after is not None:
         return {"after": override.after, "add": _added(override.add, langs)}
+    if override.first_in is not None:
+        return {"first_in": override.first_in, "add": _added(override.add, langs)}
     data = {"target": override.target}
     _put(data, "base_hash", override.base_hash, langs)
     if override.replace:

@@ -20,8 +20,10 @@ def adaptation(course_row, base_doc, make_user):
     services.set_replacement(item, base_doc, "basics/words", "body", "fr", "## Au Sénégal\n\nLes BAOS.\n", trainer)
     services.set_replacement(item, base_doc, "basics/check/q-place", "text", "fr", "Où, au Sénégal ?", trainer)
     services.set_hidden(item, base_doc, "basics/check/q-members/morocco", True, trainer)
-    services.add_local_lesson(item, base_doc, "basics/words", "sn-baos", {"fr": "Les BAOS"},
-                              {"fr": "## Les BAOS\n"}, ["DGASE 2021"], trainer)
+    services.add_local_lesson(item, base_doc, "basics/words", "sn-baos",
+                              {"fr": "Les BAOS", "en": "The BAOS offices", "ar": "المكاتب"},
+                              {"fr": "## Les BAOS\n", "en": "## The BAOS\n", "ar": "## المكاتب\n"}, ["DGASE 2021"],
+                              trainer)
     return item
 
 

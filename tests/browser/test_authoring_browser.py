@@ -8,6 +8,7 @@ country versions only, so each country's adaptation here is created on the web, 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -129,10 +130,8 @@ def test_senegal_adaptation_survives_a_base_change(page, more_pages, browse):
     browse.visit(trainer, adaptation_url("SN", f"/items/{QUESTION}"))
     save_texts(trainer, browse, {"text__fr": SN_QUESTION})
     submit_adaptation(trainer, browse, "SN")
-    # the page offers "Approve and publish" to the submitter too, but the server refuses it (what the browser
-    # shows then: test_refused_approval_says_why); the admin's approval below needs it still in review
-    browse.submit(trainer, f"main form[action='{adaptation_url('SN', '/publish')}'] button[type=submit]",
-                  status=400)
+    # the submitter is not offered "Approve and publish" (see test_refused_approval_says_why)
+    assert trainer.locator(f"main form[action='{adaptation_url('SN', '/publish')}']").count() == 0
 
     # admin approves: trainee.sn gets the Senegalese texts, the lesson still done
     browse.login(admin, "admin@example.org")
@@ -200,13 +199,65 @@ def test_base_change_reaches_a_country_adapted_in_files(page, browse):
 
 
 def test_refused_approval_says_why(page, browse):
-    """trainer.ml approving their own submission: a 400 page in the layout that says why, nothing published."""
+    """trainer.ml, who submitted the ML adaptation, is not offered "Approve and publish": a line says that another
+    trainer or an admin approves it (a forged request is refused: tests/authoring/test_authoring_structure.py)."""
     browse.login(page, "trainer.ml@example.org")
     create_adaptation(page, browse, "ML")
     submit_adaptation(page, browse, "ML")
-    browse.submit(page, f"main form[action='{adaptation_url('ML', '/publish')}'] button[type=submit]", status=400)
-    assert page.locator("main h1").count() == 1, f"no page layout: {page.content()[:300]}"
-    assert "approuv" in flash(page, "error").lower(), "the translated reason: another trainer must approve"
+    assert page.locator(f"main form[action='{adaptation_url('ML', '/publish')}']").count() == 0
+    assert page.locator("main button", has_text="Approuver").count() == 0
+    line = page.locator("main .awaiting-approval").inner_text().lower()
+    assert "un autre formateur ou un administrateur" in line and "approuv" in line, line
+
+
+# --- a local question added on the web, without JavaScript ----------------------------------------------------
+
+LOCAL_COURSE = "sport-integration"
+LOCAL_QUESTION = "Au Sénégal, quelle structure accompagne les associations sportives de quartier (ASC) ?"
+
+
+def test_local_question_shows_in_the_preview(page_nojs, browse):
+    """trainer.sn adds a question of Senegal to a quiz of the SN adaptation (choosing the quiz and the place with
+    plain forms, JavaScript off), finds it in the list of the country's changes and in the learner preview, right
+    after the question it was placed after."""
+    page = page_nojs
+    base = f"/workspace/{LOCAL_COURSE}/adaptations/SN"
+    browse.login(page, "trainer.sn@example.org")
+    browse.visit(page, "/workspace/")
+    browse.submit(page, f"main form[action='{base}/create'] button[type=submit]")
+    assert browse.path_of(page) == base
+
+    browse.submit(page, f"main a[href='{base}/local-question']")
+    page.select_option("main select[name=quiz]", "principles/quiz")
+    browse.submit(page, "main form[method=get] button[type=submit]")
+    assert unquote(browse.path_of(page)) == f"{base}/local-question?quiz=principles/quiz"
+    page.select_option("main select[name=after]", "q-sfd")
+    page.fill("main input[name=key]", "sn-asc")
+    page.select_option("main select[name=type]", "single_choice")
+    page.fill("main textarea[name=text__fr]", LOCAL_QUESTION)
+    page.fill("main textarea[name=text__en]", "In Senegal, who supports neighbourhood sport associations (ASC)?")
+    page.fill("main textarea[name=options__fr]", "*L'ONCAV\nLe ministère des Finances\nPersonne")
+    page.fill("main textarea[name=options__en]", "ONCAV\nThe ministry of finance\nNobody")
+    page.fill("main textarea[name=feedback__fr]", "L'ONCAV organise les navétanes.")
+    page.fill("main textarea[name=feedback__en]", "ONCAV runs the navétanes.")
+    browse.submit(page, "main form[method=post] button[type=submit]")
+    assert browse.path_of(page) == base
+    assert "question" in flash(page).lower()
+    change = page.locator("main li", has_text="principles/quiz/sn-asc")
+    assert change.count() == 1
+
+    # edited like the country's other changes: its Arabic text added
+    browse.submit(page, f"main a[href='{change.locator('a').first.get_attribute('href')}']")
+    page.fill("main [name='p0-text__ar']", "في السنغال، من يدعم الجمعيات الرياضية في الأحياء؟")
+    browse.submit(page, "main form[method=post]:has([name='p0-text__ar']) button[type=submit]")
+    assert page.locator("main [name='p0-text__ar']").input_value().startswith("في السنغال")
+    flash(page)
+
+    browse.visit(page, f"{base}/preview?lang=fr")
+    questions = [squash(q) for q in page.locator("main section ol li").all_inner_texts()]
+    assert squash(LOCAL_QUESTION) in questions, questions
+    index = questions.index(squash(LOCAL_QUESTION))
+    assert questions[index - 1].startswith("Qu'est-ce qui distingue"), "right after q-sfd"
 
 
 # --- markup typed by trainers stays text ---------------------------------------------------------------------

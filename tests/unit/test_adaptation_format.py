@@ -148,3 +148,97 @@ def test_added_upstream_is_new(base, senegal):
     new_base.activity("basics/check").quiz.questions[0].options.append(
         Choice(key="bamako", text={"fr": "Bamako", "en": "Bamako", "ar": "باماكو"}))
     assert statuses(old, new_base, senegal)["basics/check/q-place/bamako"] == (NEW, ["ar", "en", "fr"])
+
+
+# --- items added first in a module or a quiz ("first_in") ------------------------------------------------------
+
+def _question(key: str, text: str = "Question locale"):
+    from recosa_learn.quiz.model import Question
+
+    return Question(key=key, type="true_false", text={"fr": text}, answer=True)
+
+
+def test_first_in_puts_items_at_the_start_in_file_order(base):
+    lesson = copy.deepcopy(base.activity("basics/words"))
+    lesson.key = "ma-intro"
+    adaptation = AdaptationDoc(country="MA", overrides=[
+        Override(first_in="basics/check", add=_question("ma-1")),
+        Override(first_in="basics/check", add=_question("ma-2")),
+        Override(after="basics/check/ma-1", add=_question("ma-1b")),
+        Override(first_in="basics", add=lesson),
+        Override(first_in="basics/words", add=_question("nowhere")),  # a lesson holds no question: skipped
+        Override(target="basics/check/q-place", hide=True)])
+    course = resolve(base, adaptation)
+    questions = keys(course.activity("basics/check").quiz.questions)
+    assert questions[:3] == ["ma-1", "ma-1b", "ma-2"] and "q-place" not in questions
+    assert keys(course.module("basics").activities) == ["ma-intro", "words", "check"]
+    result = statuses(item_hashes(base), base, adaptation)
+    assert result["basics/check/ma-2"] == (ADDED_LOCALLY, []) and result["basics/ma-intro"] == (ADDED_LOCALLY, [])
+
+
+def test_added_path_of_each_anchor(base):
+    from recosa_learn.content.overlay import added_path
+
+    assert added_path(Override(first_in="basics/check", add=_question("x"))) == "basics/check/x"
+    assert added_path(Override(after="basics/check/q-place", add=_question("x"))) == "basics/check/x"
+    assert added_path(Override(after="basics", add=copy.deepcopy(base.module("practice")))) == "practice"
+    assert added_path(Override(target="basics/words", hide=True)) is None
+
+
+@pytest.fixture
+def tree(tmp_path):
+    import shutil
+
+    shutil.copytree(EXAMPLE, tmp_path / "example-course")
+    return tmp_path / "example-course"
+
+
+def _with_overrides(tree, text: str):
+    path = tree / "adaptations" / "sn" / "adaptation.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return load_course(tree)
+
+
+def test_first_in_is_read_written_and_read_again(tree, tmp_path):
+    from recosa_learn.content.writer import write_course
+
+    course, problems = _with_overrides(tree, (
+        "  - first_in: basics/check\n"
+        "    add: {key: sn-q0, type: reflection,\n"
+        "          text: {fr: \"Qu'en pensez-vous ?\", en: \"Thoughts?\", ar: \"رأيك؟\"}}\n"
+        "  - first_in: practice\n"
+        "    add: {key: sn-intro, type: lesson, title: {fr: Intro, en: Intro, ar: مقدمة}, sources: [DGASE],\n"
+        "          body: {fr: Texte, en: Text, ar: نص}}\n"))
+    assert problems == []
+    added = [o for o in course.adaptations[0].overrides if o.first_in]
+    assert [(o.first_in, o.add.key) for o in added] == [("basics/check", "sn-q0"), ("practice", "sn-intro")]
+    again, problems = load_course(write_course(course, tmp_path / "written"))
+    assert problems == [] and again == course
+    resolved = resolve(course, course.adaptations[0])
+    assert keys(resolved.activity("basics/check").quiz.questions)[0] == "sn-q0"
+    assert keys(resolved.module("practice").activities)[0] == "sn-intro"
+
+
+@pytest.mark.parametrize(("entry", "fragment"), [
+    ("  - first_in: basics/words\n    add: {key: x, type: reflection, text: {fr: X}}\n",
+     '"first_in" names a module or a quiz'),
+    ("  - first_in: basics/gone\n    add: {key: x, type: reflection, text: {fr: X}}\n",
+     '"first_in" names "basics/gone", which is not in the course'),
+    ("  - first_in: basics/check\n    add: {key: q-place, type: reflection, text: {fr: X}}\n",
+     'key "q-place" is already used'),
+    ("  - first_in: basics/check\n    after: basics/check/q-place\n"
+     "    add: {key: x, type: reflection, text: {fr: X}}\n", 'an override needs one of "target"'),
+])
+def test_first_in_mistakes_are_reported(tree, entry, fragment):
+    _course, problems = _with_overrides(tree, entry)
+    assert any(fragment in p.message for p in problems), problems
+
+
+def test_reconstructed_adaptation_keeps_items_added_first(base):
+    from recosa_learn.content.exporter import reconstruct_adaptation
+
+    adaptation = AdaptationDoc(country="MA", overrides=[Override(first_in="basics/check", add=_question("ma-0"))])
+    country = resolve(base, adaptation)
+    rebuilt = reconstruct_adaptation(base, country, "MA")
+    assert [(o.first_in, o.add.key) for o in rebuilt.overrides if o.add] == [("basics/check", "ma-0")]
+    assert resolve(base, rebuilt) == country

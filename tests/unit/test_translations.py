@@ -13,10 +13,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    # babel.cfg's patterns ("recosa_learn/**.py", …) are relative to the folder extracted: the project root
     CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT / "recosa_learn")])
+                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT)])
     with pot.open("rb") as handle:
-        return {m.id for m in read_po(handle) if m.id}
+        ids = {m.id for m in read_po(handle) if m.id}
+    assert len(ids) > 500, "the extraction found (almost) no message: check babel.cfg and the folder given"
+    return ids
 
 
 def _catalog(lang):
