@@ -283,19 +283,30 @@ def template(tmp_path_factory):
     return path, emails, values
 
 
+@pytest.fixture(scope="module")
+def shared(template, tmp_path_factory):
+    """One app for every case (building an app costs more than a case), its database file, and the session cookie
+    of each role once logged in (the database is restored to the same users before every case, so it stays
+    valid)."""
+    path, emails, values = template
+    case = tmp_path_factory.mktemp("case") / "case.sqlite3"
+    shutil.copyfile(path, case)
+    return make_app(f"sqlite:///{case}"), case, {}
+
+
 @pytest.fixture
-def world(template, tmp_path):
-    """A fresh copy of the world for one case: (app, users by role, URL values)."""
+def world(template, shared):
+    """A fresh copy of the world for one case: (app, users by role, URL values, session cookies by role)."""
     from types import SimpleNamespace
 
-    from recosa_learn.extensions import db
+    from recosa_learn.extensions import db, limiter
 
     path, emails, values = template
-    case = tmp_path / "case.sqlite3"
+    app, case, cookies = shared
     shutil.copyfile(path, case)
-    app = make_app(f"sqlite:///{case}")
     with app.app_context():
-        yield app, {role: SimpleNamespace(email=email) for role, email in emails.items()}, values
+        limiter.reset()  # each case starts with no login attempt counted
+        yield app, {role: SimpleNamespace(email=email) for role, email in emails.items()}, values, cookies
         db.session.remove()
         db.engine.dispose()
 
@@ -322,11 +333,15 @@ CASES = [(endpoint, method, role) for (endpoint, method) in EXPECTED for role in
 
 @pytest.mark.parametrize(("endpoint", "method", "role"), CASES, ids=[f"{e}-{m}-{r}" for e, m, r in CASES])
 def test_permission(world, endpoint, method, role):
-    app, users, values = world
+    app, users, values, cookies = world
     rule = next(rule for rule, m in _routes(app) if rule.endpoint == endpoint and m == method)
     client = app.test_client()
-    if role != "anonymous":
+    name = app.config["SESSION_COOKIE_NAME"]
+    if role in cookies:
+        client.set_cookie(name, cookies[role])
+    elif role != "anonymous":
         login(client, users[role])
+        cookies[role] = client.get_cookie(name).value
     url = _url(app, rule, values)
     if method == "GET":
         response = client.get(url)
