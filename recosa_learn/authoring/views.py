@@ -160,6 +160,16 @@ def _applied(action, message=None) -> bool:
     return True
 
 
+def _posted(form, action, message=None) -> tuple[bool, int]:
+    """A form page: (applied, status). On POST, a valid form runs ``action`` through ``_applied``; an invalid form
+    or a refused action answers the page again with status 400. On GET: (False, 200)."""
+    if request.method != "POST":
+        return False, 200
+    if form.validate_on_submit() and _applied(action, message):
+        return True, 200
+    return False, 400
+
+
 def _done(action, done, refused, message=None):
     """A POST that runs one action: ``done`` when it was applied, the refusal page (back to ``refused``) if not."""
     return done if _applied(action, message) else _refused(refused)
@@ -277,19 +287,14 @@ def item(course_key: str, country_code: str, item_path: str):
     mine = {f"{r.field}__{r.lang}": r.text for r in adaptation_.overrides
             if r.kind == "replace" and r.target == item_path}
     form = texts_form(fields, mine)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            def replace_texts():
-                for name, lang in fields:
-                    value = form[f"{name}__{lang}"].data or ""
-                    set_replacement(adaptation_, base, item_path, name, lang, value, current_user)
+    def replace_texts():
+        for name, lang in fields:
+            set_replacement(adaptation_, base, item_path, name, lang, form[f"{name}__{lang}"].data or "",
+                            current_user)
 
-            if _applied(replace_texts, _("The country's texts were saved.")):
-                return redirect(request.path)
-            status = 400
-        else:
-            status = 400
+    applied, status = _posted(form, replace_texts, _("The country's texts were saved."))
+    if applied:
+        return redirect(request.path)
     hidden = any(r.kind == "hide" and r.target == item_path for r in adaptation_.overrides)
     settings_row = next((r for r in adaptation_.overrides if r.kind == "settings" and r.target == item_path), None)
     settings_form = None
@@ -319,16 +324,11 @@ def course_texts(course_key: str, country_code: str):
     fields = [(name, code) for name in ("title", "summary") for code in base.languages]
     form = texts_form(fields, {f"{name}__{code}": (getattr(adaptation_, name) or {}).get(code, "")
                                for name, code in fields})
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if _applied(lambda: set_course_texts(adaptation_, base, {(name, code): form[f"{name}__{code}"].data
-                                                                     for name, code in fields}, current_user),
-                        _("The country's texts were saved.")):
-                return _back(course_, adaptation_)
-            status = 400
-        else:
-            status = 400
+    applied, status = _posted(form, lambda: set_course_texts(
+        adaptation_, base, {(name, code): form[f"{name}__{code}"].data for name, code in fields}, current_user),
+        _("The country's texts were saved."))
+    if applied:
+        return _back(course_, adaptation_)
     base_texts = {f"{name}__{code}": getattr(base, name).get(code, "") for name, code in fields}
     return render_template("authoring/item.html", course=course_, adaptation=adaptation_, base=base, found=None,
                            path="", form=form, fields=fields, base_texts=base_texts, hidden=False,
@@ -381,17 +381,13 @@ def conflict(course_key: str, country_code: str, override_id: int):
     row = _override(adaptation_, override_id)
     form = ResolveForm()
     form.set_actions(row.kind == "replace")
-    status = 200
     if request.method == "GET" and row.kind == "replace":
         form.merged.data = row.text
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if _applied(lambda: resolve_conflict(adaptation_, base, row, form.action.data, form.merged.data,
-                                                 current_user), _("The change was resolved.")):
-                return _back(course, adaptation_)
-            status = 400
-        else:
-            status = 400
+    applied, status = _posted(form, lambda: resolve_conflict(adaptation_, base, row, form.action.data,
+                                                             form.merged.data, current_user),
+                              _("The change was resolved."))
+    if applied:
+        return _back(course, adaptation_)
     new_text = adapt.base_text(base, row.target, row.field, row.lang) if row.kind == "replace" else None
     deleted, inserted = _("deleted:"), _("inserted:")
     diffs = {}
@@ -431,18 +427,12 @@ def local_lesson(course_key: str, country_code: str):
     form.after.choices = options(
         [(f"{m.key}/{a.key}", f"{pick(m.title, lang)} › {pick(a.title, lang)}")
          for m in base.modules for a in m.activities])
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if _applied(lambda: add_local_lesson(adaptation_, base, form.after.data, form.key.data,
-                                                 language_texts(form, "title", base.languages),
-                                                 language_texts(form, "body", base.languages),
-                                                 (form.sources.data or "").splitlines(), current_user),
-                        _("The local lesson was added.")):
-                return _back(course, adaptation_)
-            status = 400
-        else:
-            status = 400
+    applied, status = _posted(form, lambda: add_local_lesson(
+        adaptation_, base, form.after.data, form.key.data, language_texts(form, "title", base.languages),
+        language_texts(form, "body", base.languages), (form.sources.data or "").splitlines(), current_user),
+        _("The local lesson was added."))
+    if applied:
+        return _back(course, adaptation_)
     return render_template("authoring/local_lesson.html", course=course, adaptation=adaptation_, form=form,
                            languages=base.languages, required=required), status
 
@@ -477,19 +467,15 @@ def local_question(course_key: str, country_code: str):
     form.set_choices()
     places = place_choices([(q.key, _short(pick(q.text, lang, base.default_language))) for q in questions])
     form.after.choices = options(places)
-    status = 200
     if request.method == "GET":
         form.after.data = places[-1][0]  # at the end of the quiz
-    elif form.validate_on_submit():
-        if _applied(lambda: add_local_question(
-                adaptation_, base, quiz_path, form.after.data or None, form.key.data, form.type.data,
-                language_texts(form, "text", languages), language_texts(form, "options", languages),
-                form.answer.data == "true", current_user, points=form.points.data,
-                feedback=language_texts(form, "feedback", languages)), _("The local question was added.")):
-            return _back(course, adaptation_)
-        status = 400
-    else:
-        status = 400
+    applied, status = _posted(form, lambda: add_local_question(
+        adaptation_, base, quiz_path, form.after.data or None, form.key.data, form.type.data,
+        language_texts(form, "text", languages), language_texts(form, "options", languages),
+        form.answer.data == "true", current_user, points=form.points.data,
+        feedback=language_texts(form, "feedback", languages)), _("The local question was added."))
+    if applied:
+        return _back(course, adaptation_)
     return render_template("authoring/local_question.html", course=course, adaptation=adaptation_, form=form,
                            quizzes=quizzes, quiz_path=quiz_path, languages=languages, required=required), status
 
@@ -505,20 +491,15 @@ def local_module(course_key: str, country_code: str):
     required = base.required_languages or [base.default_language]
     form = per_language(LocalModuleForm, LocalModuleForm.TEXTS, base.languages, required)
     form.after.choices = options([(m.key, pick(m.title, lang, base.default_language)) for m in modules])
-    status = 200
     if request.method == "GET" and modules:
         form.after.data = modules[-1].key
-    elif request.method == "POST":
-        if form.validate_on_submit():
-            if _applied(lambda: add_local_module(
-                    adaptation_, base, form.after.data, form.key.data, language_texts(form, "title", base.languages),
-                    form.lesson_key.data, language_texts(form, "lesson_title", base.languages),
-                    language_texts(form, "body", base.languages), (form.sources.data or "").splitlines(),
-                    current_user), _("The local module was added.")):
-                return _back(course, adaptation_)
-            status = 400
-        else:
-            status = 400
+    applied, status = _posted(form, lambda: add_local_module(
+        adaptation_, base, form.after.data, form.key.data, language_texts(form, "title", base.languages),
+        form.lesson_key.data, language_texts(form, "lesson_title", base.languages),
+        language_texts(form, "body", base.languages), (form.sources.data or "").splitlines(), current_user),
+        _("The local module was added."))
+    if applied:
+        return _back(course, adaptation_)
     return render_template("authoring/local_module.html", course=course, adaptation=adaptation_, form=form,
                            languages=base.languages, required=required), status
 
@@ -570,19 +551,19 @@ def edit_override(course_key: str, country_code: str, override_id: int):
         status = 400 if request.method == "POST" else 200
     else:
         form, fields, names = _added_form(base, item_)
-        if request.method == "POST":
-            if form.validate_on_submit():
-                kind = adapt.added_kind(item_)
-                correct = {option.key: form[f"correct-{index}"].data for index, option in enumerate(item_.options)} \
-                    if kind == "question" and item_.type in ("single_choice", "multiple_response") else None
-                answer = form["answer"].data == "true" if kind == "question" and item_.type == "true_false" else None
-                points = form.points.data if "points" in form else None
-                if _applied(lambda: edit_added(adaptation_, base, row, {key: form[name].data or "" for key, name
-                                                                        in names.items()}, current_user,
-                                               points=points, correct=correct, answer=answer),
-                            lambda changed: _("Saved.") if changed else _("Nothing changed.")):
-                    return redirect(request.path)
-            status = 400
+
+        def save():
+            kind = adapt.added_kind(item_)
+            correct = {option.key: form[f"correct-{index}"].data for index, option in enumerate(item_.options)} \
+                if kind == "question" and item_.type in ("single_choice", "multiple_response") else None
+            answer = form["answer"].data == "true" if kind == "question" and item_.type == "true_false" else None
+            return edit_added(adaptation_, base, row, {key: form[name].data or "" for key, name in names.items()},
+                              current_user, points=form.points.data if "points" in form else None,
+                              correct=correct, answer=answer)
+
+        applied, status = _posted(form, save, lambda changed: _("Saved.") if changed else _("Nothing changed."))
+        if applied:
+            return redirect(request.path)
     return render_template("authoring/added.html", course=course, adaptation=adaptation_, row=row, form=form,
                            fields=fields, path=adapt.added_path(row)), status
 
@@ -747,22 +728,16 @@ def draft_item(course_key: str, item_path: str):
     source = request.args.get("source")
     source = source if source in (course_.languages or []) and source != course_.default_language else None
     here = url_for("authoring.draft_item", course_key=course_.key, item_path=item_path, source=source)
-    status = 200
-    if request.method == "POST":
-        if version.status != "draft":
-            flash(_("This version is not an editable draft."), "error")
-            status = 400
-        elif form.validate_on_submit():
-            points = form.points.data if kind == "question" else None
-            if _applied(lambda: drafts.edit_texts(
-                    course_, version, item_path,
-                    {(name, code): form[f"{name}__{code}"].data or "" for name, code in fields},
-                    current_user, points=points, source=source),
-                    lambda changed: _("Saved.") if changed else _("Nothing changed.")):
-                return redirect(here)
-            status = 400
-        else:
-            status = 400
+    if request.method == "POST" and version.status != "draft":
+        flash(_("This version is not an editable draft."), "error")
+        status = 400
+    else:
+        applied, status = _posted(form, lambda: drafts.edit_texts(
+            course_, version, item_path, {(name, code): form[f"{name}__{code}"].data or "" for name, code in fields},
+            current_user, points=form.points.data if kind == "question" else None, source=source),
+            lambda changed: _("Saved.") if changed else _("Nothing changed."))
+        if applied:
+            return redirect(here)
     extra = {"here": here, "source_label": LANGUAGE_LABELS.get(source, source) if source else None}
     if version.status == "draft" and kind == "module":
         extra["activity_form"] = ActivityForm(formdata=None)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .documents import (
     COUNTRIES,
@@ -235,14 +237,37 @@ def _read_settings(src: Source, settings: LineDict, found, what: str, course: Co
     return result
 
 
+def _refuse_change_fields(src: Source, reader: Reader, anchor: str) -> None:
+    """An added item carries no change of an existing one."""
+    for name in ("base_hash", "replace", "hide", "settings"):
+        if reader.has(name):
+            src.error(reader.line(name), f'{reader.what}: "{name}" goes with "target", not with "{anchor}"')
+
+
+def _read_added(src: Source, reader: Reader, override: Override, state: _State, kind: str, anchor: str,
+                parent: str, taken: Callable[[], Any]) -> Override | None:
+    """The ``add`` mapping of an addition under ``parent`` (``taken()``: the keys already used there)."""
+    m = reader.mapping("add", required=True)
+    if m is None:
+        return None
+    item = _read_added_item(src, m, kind, anchor, state)
+    if item is None:
+        return None
+    if item.key in taken():
+        src.error(m.line_of("key"), f'{reader.what}: key "{item.key}" is already used in the same place')
+        return None
+    path = f"{parent}/{item.key}" if parent else item.key
+    state.added[path], state.added_items[path] = kind, item
+    override.add = item
+    return override
+
+
 def _read_addition(src: Source, reader: Reader, override: Override, state: _State) -> Override | None:
     override.after = reader.string("after")
     if override.after is None:
         return None
     reader.what = f'the item added after "{override.after}"'
-    for name in ("base_hash", "replace", "hide", "settings"):
-        if reader.has(name):
-            src.error(reader.line(name), f'{reader.what}: "{name}" goes with "target", not with "after"')
+    _refuse_change_fields(src, reader, "after")
     kind = state.kind_of(override.after)
     if kind is None:
         src.error(reader.line("after"), f'"after" names "{override.after}", which is not in the course')
@@ -250,20 +275,9 @@ def _read_addition(src: Source, reader: Reader, override: Override, state: _Stat
     if kind not in ADDABLE:
         src.error(reader.line("after"), f'{reader.what}: only modules, activities and questions can be added')
         return None
-    m = reader.mapping("add", required=True)
-    if m is None:
-        return None
-    item = _read_added_item(src, m, kind, override.after, state)
-    if item is None:
-        return None
-    parent = override.after.rpartition("/")[0]
-    path = f"{parent}/{item.key}" if parent else item.key
-    if item.key in state.sibling_keys(override.after):
-        src.error(m.line_of("key"), f'{reader.what}: key "{item.key}" is already used in the same place')
-        return None
-    state.added[path], state.added_items[path] = kind, item
-    override.add = item
-    return override
+    after = override.after
+    return _read_added(src, reader, override, state, kind, after, after.rpartition("/")[0],
+                       lambda: state.sibling_keys(after))
 
 
 def _read_first_addition(src: Source, reader: Reader, override: Override, state: _State) -> Override | None:
@@ -272,9 +286,7 @@ def _read_first_addition(src: Source, reader: Reader, override: Override, state:
     if override.first_in is None:
         return None
     reader.what = f'the item added first in "{override.first_in}"'
-    for name in ("base_hash", "replace", "hide", "settings"):
-        if reader.has(name):
-            src.error(reader.line(name), f'{reader.what}: "{name}" goes with "target", not with "first_in"')
+    _refuse_change_fields(src, reader, "first_in")
     if state.kind_of(override.first_in) is None:
         src.error(reader.line("first_in"), f'"first_in" names "{override.first_in}", which is not in the course')
         return None
@@ -282,20 +294,9 @@ def _read_first_addition(src: Source, reader: Reader, override: Override, state:
     if container is None:
         src.error(reader.line("first_in"), f'{reader.what}: "first_in" names a module or a quiz')
         return None
-    m = reader.mapping("add", required=True)
-    if m is None:
-        return None
-    kind = FIRST_IN[container]
-    item = _read_added_item(src, m, kind, f"{override.first_in}/", state)
-    if item is None:
-        return None
-    if item.key in state.child_keys(override.first_in):
-        src.error(m.line_of("key"), f'{reader.what}: key "{item.key}" is already used in the same place')
-        return None
-    path = f"{override.first_in}/{item.key}"
-    state.added[path], state.added_items[path] = kind, item
-    override.add = item
-    return override
+    first_in = override.first_in
+    return _read_added(src, reader, override, state, FIRST_IN[container], f"{first_in}/", first_in,
+                       lambda: state.child_keys(first_in))
 
 
 def _read_added_item(src: Source, m: LineDict, kind: str, after: str, state: _State):
