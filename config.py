@@ -82,6 +82,9 @@ class Config:
     # written to this folder when no SMTP server is configured (default: instance/reports)
     STATS_MIN_CELL = int(os.environ.get("STATS_MIN_CELL", 5))
     STATS_REPORT_DIR = os.environ.get("STATS_REPORT_DIR") or None
+    # Views without a period are read from the snapshot `flask stats refresh` computes (run it from cron every few
+    # minutes on a large platform) while it is younger than this many seconds; 0 computes every view live
+    STATS_SNAPSHOT_MAX_AGE = int(os.environ.get("STATS_SNAPSHOT_MAX_AGE", 900))
     # xAPI forwarding to an external LRS (off without an endpoint); retries back off up to the maximum
     XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "").strip() or None
     XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME") or None

@@ -5,7 +5,8 @@
 
 Builds a fresh database (a temporary SQLite file, and PostgreSQL when BENCH_DATABASE_URL is set: its tables are
 dropped and recreated), fills it with ``recosa_learn.stats.demo.generate`` (bulk executemany batches) and prints:
-time of the dashboard at country and municipality level, and of the full municipality-level CSV export and the
+time of the dashboard at country, region and municipality level computed live and read from a statistics snapshot
+(with the time ``flask stats refresh`` takes to compute one), and of the full municipality-level CSV export and the
 learner-level CSV export, with peak Python allocations (tracemalloc) and the process's peak RSS.
 """
 from __future__ import annotations
@@ -130,13 +131,32 @@ def measure(app) -> None:
     from recosa_learn.stats import exports, services
     from recosa_learn.stats.cli import CliActor
 
+    from recosa_learn.stats import snapshot
+
     actor = CliActor(admin=True)
     with app.test_request_context():
         everything = services.parse_filters({})
         one_country = services.parse_filters({"country": "MA"})
+        region = services.parse_filters({"region": "MA-R00"})
+        this_year = services.parse_filters({"since": f"{datetime.now(UTC).year}-01-01"})
+        print("  computed live (what a view with dates, or without a fresh snapshot, costs):")
+        _measure("dashboard, all countries (country level)",
+                 lambda: services.dashboard(actor, everything, "fr", use_snapshot=False))
+        _measure("dashboard, one country (region level)",
+                 lambda: services.dashboard(actor, one_country, "fr", use_snapshot=False))
+        _measure("dashboard, all countries, since 1 January",
+                 lambda: services.dashboard(actor, this_year, "fr"))
+        _measure("municipality table, all 400 municipalities",
+                 lambda: services.table(actor, everything, "municipality", "fr", use_snapshot=False))
+        started = time.perf_counter()
+        made = snapshot.refresh()
+        print(f"  flask stats refresh (every place x every course): {time.perf_counter() - started:9.1f} s, "
+              f"{made.row_count:,} rows")
+        print("  read from the snapshot (every view without dates):")
         _measure("dashboard, all countries (country level)",
                  lambda: services.dashboard(actor, everything, "fr"))
         _measure("dashboard, one country (region level)", lambda: services.dashboard(actor, one_country, "fr"))
+        _measure("dashboard, one region (municipality level)", lambda: services.dashboard(actor, region, "fr"))
         _measure("municipality table, all 400 municipalities",
                  lambda: services.table(actor, everything, "municipality", "fr"))
 

@@ -96,7 +96,7 @@ def export(level: str, country: str | None, region: str | None, municipality: st
                     raise click.UsageError("XLSX needs a file: --out report.xlsx")
                 exports.write_xlsx(out, exports.dashboard_sheets(tables, filters, level), k)
             else:
-                meta = exports.export_meta("cli", filters, level, k, True)
+                meta = exports.export_meta("cli", filters, level, k, True, tables["places"].as_of)
                 _write_text(out, exports.json_stream(
                     {n: exports.table_records(t, filters, level if n == "places" else n) for n, t in tables.items()},
                     meta))
@@ -140,6 +140,22 @@ def rebuild_summaries() -> None:
     count = rebuild()
     db.session.commit()
     click.echo(f"stats: {count} enrolments summarised in {clock.perf_counter() - started:.2f}s")
+
+
+@stats_cli.command("refresh")
+@with_appcontext
+def refresh_snapshot() -> None:
+    """Compute every dashboard view without a period (all countries, each country, region and municipality; all
+    courses and each course) into a new statistics snapshot.
+
+    Views read it while it is younger than STATS_SNAPSHOT_MAX_AGE seconds; run this from cron more often than
+    that on a large platform (small platforms need not: views are then computed live)."""
+    from . import snapshot
+
+    steps = len(snapshot.PLACE_LEVELS) * 2
+    with click.progressbar(length=steps, label="stats: computing every view") as bar:
+        made = snapshot.refresh(progress=bar.update)
+    click.echo(f"stats: snapshot of {made.row_count} rows in {made.seconds:.2f}s")
 
 
 @stats_cli.command("xapi")

@@ -169,10 +169,13 @@ def learner_columns(names: bool) -> tuple[str, ...]:
     return LEARNER_COLUMNS[:1] + (NAME_COLUMNS if names else ()) + LEARNER_COLUMNS[1:]
 
 
-def export_meta(actor_label: str, filters: Filters, level: str, k: int, suppressed: bool) -> dict[str, Any]:
-    return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "by": actor_label,
-            "level": level, "filters": filters.describe(), "min_cell": k, "suppression": suppressed,
-            "columns": list(COLUMNS)}
+def export_meta(actor_label: str, filters: Filters, level: str, k: int, suppressed: bool,
+                as_of: datetime | None = None) -> dict[str, Any]:
+    """``figures_as_of``: when the figures were computed (a statistics snapshot's time, else now)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    return {"generated_at": now, "figures_as_of": as_of.isoformat(timespec="seconds") if as_of else now,
+            "by": actor_label, "level": level, "filters": filters.describe(), "min_cell": k,
+            "suppression": suppressed, "columns": list(COLUMNS)}
 
 
 def filename(kind: str, filters: Filters, fmt: str) -> str:

@@ -92,6 +92,47 @@ class XapiOutbox(db.Model):
     statement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class StatsSnapshot(db.Model):
+    """Every dashboard view without a period, computed in bulk by ``flask stats refresh`` (``snapshot.py``)."""
+
+    __tablename__ = "stats_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    seconds: Mapped[float] = mapped_column(default=0.0)  #: how long the computation took
+    row_count: Mapped[int] = mapped_column(default=0)
+
+
+class StatsSnapshotRow(db.Model):
+    """The figures of one row of one table (``grp``) of one place (the node) and one course (0 = all courses).
+
+    The node is a place of the tree: ``node_level`` root, country, region or municipality, with its ancestors'
+    keys (a region node has its country and region; ``""`` / 0 stand for a missing place)."""
+
+    __tablename__ = "stats_snapshot_rows"
+    __table_args__ = (Index("ix_stats_snapshot_rows_node", "snapshot_id", "course_id", "node_level", "node_country",
+                            "node_region", "node_municipality"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("stats_snapshots.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(default=0)
+    node_level: Mapped[str] = mapped_column(String(12))
+    node_country: Mapped[str] = mapped_column(String(2), default="")
+    node_region: Mapped[int] = mapped_column(default=0)
+    node_municipality: Mapped[int] = mapped_column(default=0)
+    grp: Mapped[str] = mapped_column(String(16))
+    k0: Mapped[str] = mapped_column(String(64), default="")
+    k1: Mapped[str] = mapped_column(String(64), default="")
+    enrolled: Mapped[int] = mapped_column(default=0)
+    started: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+    scored: Mapped[int] = mapped_column(default=0)
+    active: Mapped[int] = mapped_column(default=0)
+    avg_score: Mapped[float | None]
+    median_score: Mapped[float | None]
+    median_days: Mapped[float | None]
+
+
 # Indexes on the learner tables, matching the statistics queries.
 Index("ix_stats_quiz_attempts_best", QuizAttempt.enrolment_id, QuizAttempt.activity_path, QuizAttempt.score)
 Index("ix_stats_learning_events_active", LearningEvent.created_at, LearningEvent.enrolment_id)

@@ -43,7 +43,7 @@ from ..content.models import Course, CourseVersion
 from ..extensions import db
 from ..learn.models import Enrolment, LearningEvent, QuizAttempt
 from ..places.models import Country, Municipality, Region
-from . import suppression
+from . import snapshot, suppression
 from .models import Cohort, CohortMember
 
 
@@ -214,6 +214,8 @@ def _keys(group: str) -> list[ColumnElement]:
         return [func.coalesce(getattr(User, group), "")]
     if group == "total":
         return [literal("all")]
+    if group == "course_id":  # a prefix key (statistics snapshots): the course, whatever the variant
+        return [Enrolment.course_id]
     raise ValueError(f"unknown group {group!r}")
 
 
@@ -363,6 +365,8 @@ class Table:
     total: Row
     is_suppressed: bool = False
     k: int = 5
+    #: when the figures come from a statistics snapshot: when it was computed (None: computed now)
+    as_of: datetime | None = None
 
 
 def _round(value: Any) -> float | None:
@@ -375,16 +379,22 @@ def _needs_history(filters: Filters) -> bool:
     return filters.end is not None and filters.end <= datetime.now(UTC)
 
 
-def _enrolment_facts(actor: Any, filters: Filters, groups: list[str]) -> tuple[Any, dict[str, list[str]]]:
-    """One row per enrolment in scope (enrolled at any time): the keys of every group and the facts the figures
-    count — enrolled in the period, started and completed by its end, quiz score, active in the period."""
-    names: dict[str, list[str]] = {}
+def _enrolment_facts(actor: Any, filters: Filters, groups: list[str],
+                     prefix: tuple[str, ...] = ()) -> tuple[Any, dict[str, list[str]]]:
+    """One row per enrolment in scope (enrolled at any time): the keys of every group (and of the ``prefix``
+    groups, under ``names["prefix"]``) and the facts the figures count — enrolled in the period, started and
+    completed by its end, quiz score, active in the period."""
+    names: dict[str, list[str]] = {"prefix": []}
     keys: list[ColumnElement] = []
+    for i, group in enumerate(prefix):
+        names["prefix"].append(f"p{i}_{group}")
+        keys += _keys(group)
     for group in groups:
         group_keys = _keys(group) if group != "total" else []
         names[group] = [f"{group}_k{i}" for i in range(len(group_keys))]
         keys += group_keys
-    base = scoped(actor, filters, keys, period=False, labels=[name for group in groups for name in names[group]],
+    base = scoped(actor, filters, keys, period=False,
+                  labels=names["prefix"] + [name for group in groups for name in names[group]],
                   with_user=any(group in BREAKDOWNS for group in groups))
     start, end = filters.start, filters.end
     in_period = and_(true(), *([Enrolment.enrolled_at >= start] if start else []),
@@ -431,18 +441,21 @@ def _row(key: tuple, r: Any) -> Row:
                median_days=_round(r.median_days), active=r.active)
 
 
-def figures_by(actor: Any, filters: Filters, groups: list[str]) -> dict[str, list[Row]]:
+def figures_by(actor: Any, filters: Filters, groups: list[str],
+               prefix: tuple[str, ...] = ()) -> dict[str, list[Row]]:
     """One Row per value of each group (a table's rows), from one pass over the enrolments in scope.
 
     PostgreSQL computes every group in one statement (GROUPING SETS, medians by ``percentile_cont``); SQLite, which
     has no grouping sets, runs one statement per group. Groups with no enrolment in the period and no active
-    learner have no row.
+    learner have no row. With ``prefix`` (place or course keys, for statistics snapshots), every group is computed
+    within each value of the prefix keys, whose values start each row's key.
     """
-    f, names = _enrolment_facts(actor, filters, groups)
+    f, names = _enrolment_facts(actor, filters, groups, prefix)
     found: dict[str, list[Row]] = {group: [] for group in groups}
+    head = [f.c[name] for name in names["prefix"]]
     if _dialect() == "postgresql":
-        columns = [f.c[name] for group in groups for name in names[group]]
-        sets = [tuple_(*[f.c[name] for name in names[group]]) for group in groups]
+        columns = head + [f.c[name] for group in groups for name in names[group]]
+        sets = [tuple_(*head, *[f.c[name] for name in names[group]]) for group in groups]
         statement = select(
             *columns, *_aggregates(f),
             func.percentile_cont(0.5).within_group(f.c.score).label("median_score"),
@@ -450,20 +463,21 @@ def figures_by(actor: Any, filters: Filters, groups: list[str]) -> dict[str, lis
             (func.grouping(*columns) if columns else literal(0)).label("grouping_id"),
         ).group_by(func.grouping_sets(*sets))
         width = len(columns)
-        position, masks = 0, {}
+        position, masks = len(head), {}
         for group in groups:
-            grouped = set(range(position, position + len(names[group])))
+            grouped = set(range(len(head))) | set(range(position, position + len(names[group])))
             masks[sum(1 << (width - 1 - i) for i in range(width) if i not in grouped)] = (group, position)
             position += len(names[group])
         for r in db.session.execute(statement):
             group, first = masks[r.grouping_id]
-            key = tuple(r[first:first + len(names[group])]) or ("all",)
+            key = tuple(r[:len(head)]) + (tuple(r[first:first + len(names[group])]) or ("all",))
             found[group].append(_row(key, r))
     else:
         for group in groups:
-            k = [f.c[name].label(f"k{i}") for i, name in enumerate(names[group])]
-            main = select(*k, *_aggregates(f)).group_by(*[f.c[name] for name in names[group]]).subquery("main")
-            n = len(k)
+            columns = head + [f.c[name] for name in names[group]]
+            k = [column.label(f"k{i}") for i, column in enumerate(columns)]
+            main = select(*k, *_aggregates(f)).group_by(*columns).subquery("main")
+            n, own = len(k), len(names[group])
             medians = []
             for value in ("score", "days"):
                 source = select(*k, f.c[value].label("v")).subquery(f"{value}_values")
@@ -478,7 +492,8 @@ def figures_by(actor: Any, filters: Filters, groups: list[str]) -> dict[str, lis
             for median in medians:
                 statement = statement.outerjoin(median, and_(true(), *[median.c[f"k{i}"] == mk[i] for i in range(n)]))
             for r in db.session.execute(statement):
-                found[group].append(_row(tuple(r[:n]) or ("all",), r))
+                key = tuple(r[:n - own]) + (tuple(r[n - own:n]) or ("all",))
+                found[group].append(_row(key, r))
     for group in groups:
         found[group] = [row for row in found[group] if row.enrolled or row.active]
     return found
@@ -498,7 +513,13 @@ def completions_by_month(actor: Any, filters: Filters) -> list[tuple[str, int]]:
     statement = (select(month.label("month"), func.count().label("n"))
                  .where(s.c.completed_at >= start, s.c.completed_at < end)
                  .group_by(month).order_by(month))
-    counts = {r.month: r.n for r in db.session.execute(statement)}
+    return month_series({r.month: r.n for r in db.session.execute(statement)}, end, start)
+
+
+def month_series(counts: Mapping[str, int], end: datetime, start: datetime | None) -> list[tuple[str, int]]:
+    """(YYYY-MM, count) for every month from ``start`` (a year back from ``end`` by default) to ``end``
+    (exclusive)."""
+    start = start or datetime(end.year - 1, end.month, 1, tzinfo=UTC)
     months, cursor = [], date(start.year, start.month, 1)
     last = (end - timedelta(microseconds=1)).date()
     while cursor <= last:
@@ -628,23 +649,27 @@ def total_row(actor: Any, filters: Filters) -> Row:
 
 
 def tables(actor: Any, filters: Filters, groups: list[str], lang: str, *, suppress: bool = True,
-           k: int | None = None) -> dict[str, Table]:
-    """Labelled tables with their total row (from one pass over the enrolments), suppressed unless ``suppress`` is
-    False."""
+           k: int | None = None, use_snapshot: bool = True,
+           part: snapshot.Snapshot | None = None) -> dict[str, Table]:
+    """Labelled tables with their total row, suppressed unless ``suppress`` is False: read from the latest
+    statistics snapshot when the view has one (``snapshot.py``), else from one pass over the enrolments."""
     k = k or min_cell()
-    found = figures_by(actor, filters, [*groups, "total"])
+    if part is None and use_snapshot:
+        part = snapshot.lookup(actor, filters)
+    found = part.figures([*groups, "total"]) if part else figures_by(actor, filters, [*groups, "total"])
     total = _total(found["total"])
     result = {}
     for group in groups:
-        one = Table(group, label_rows(found[group], group, lang), replace(total, hidden=set()), k=k)
+        one = Table(group, label_rows(found[group], group, lang), replace(total, hidden=set()), k=k,
+                    as_of=part.computed_at if part else None)
         result[group] = apply_suppression(one, k) if suppress else one
     return result
 
 
 def table(actor: Any, filters: Filters, group: str, lang: str, *, suppress: bool = True,
-          k: int | None = None) -> Table:
+          k: int | None = None, use_snapshot: bool = True) -> Table:
     """A labelled table with its total row, suppressed unless ``suppress`` is False."""
-    return tables(actor, filters, [group], lang, suppress=suppress, k=k)[group]
+    return tables(actor, filters, [group], lang, suppress=suppress, k=k, use_snapshot=use_snapshot)[group]
 
 
 def suppression_applies(actor: Any, raw_requested: bool) -> bool:
@@ -672,16 +697,20 @@ class Dashboard:
     months_total: int | None
     is_suppressed: bool
     k: int
+    as_of: datetime | None = None  #: see Table.as_of
 
 
-def dashboard(actor: Any, filters: Filters, lang: str, *, suppress: bool = True) -> Dashboard:
+def dashboard(actor: Any, filters: Filters, lang: str, *, suppress: bool = True,
+              use_snapshot: bool = True) -> Dashboard:
     """Every table and series a dashboard page shows (a constant number of statements)."""
     k = min_cell()
     level = level_for(filters)
-    found = tables(actor, filters, [level, "course", *BREAKDOWNS], lang, suppress=suppress, k=k)
+    part = snapshot.lookup(actor, filters) if use_snapshot else None
+    found = tables(actor, filters, [level, "course", *BREAKDOWNS], lang, suppress=suppress, k=k,
+                   use_snapshot=False, part=part)
     places, courses = found[level], found["course"]
     breakdowns = {group: found[group] for group in BREAKDOWNS}
-    series = completions_by_month(actor, filters)
+    series = part.months() if part else completions_by_month(actor, filters)
     total = sum(n for _m, n in series)
     if suppress:
         hidden, total_hidden = suppression.suppress_series([n for _m, n in series], k, total)
@@ -689,7 +718,7 @@ def dashboard(actor: Any, filters: Filters, lang: str, *, suppress: bool = True)
         hidden, total_hidden = [False] * len(series), False
     months = [Month(m, n, h) for (m, n), h in zip(series, hidden)]
     return Dashboard(filters, level, places, courses, breakdowns, months, None if total_hidden else total,
-                     suppress, k)
+                     suppress, k, places.as_of)
 
 
 def breadcrumbs(filters: Filters, lang: str) -> list[tuple[str, dict[str, str]]]:

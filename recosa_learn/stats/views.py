@@ -169,7 +169,8 @@ def export():
         if fmt == "xlsx":
             chunks = exports.xlsx_chunks(exports.dashboard_sheets(tables, filters, level), k)
         else:
-            meta = exports.export_meta(current_user.email, filters, level, k, suppress)
+            meta = exports.export_meta(current_user.email, filters, level, k, suppress,
+                                       tables["places"].as_of)
             chunks = exports.json_stream({name_: exports.table_records(t, filters, level if name_ == "places" else name_)
                                           for name_, t in tables.items()}, meta)
     audit(current_user, "stats.export", None, country=filters.country_code, level=level, format=fmt,

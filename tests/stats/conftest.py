@@ -130,3 +130,13 @@ def add_learner_to(make_user, stats_world):
         return add_learner(make_user, course, version, town=town, **spec)
 
     return factory
+
+
+@pytest.fixture
+def learner_factory(make_user):
+    """``learner_factory(course, version, town='MA-FES', …)`` → one learner of any course (see ``add_learner``)."""
+
+    def factory(course, version, **spec):
+        return add_learner(make_user, course, version, **spec)
+
+    return factory
