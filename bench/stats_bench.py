@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -124,6 +125,8 @@ def run(url: str, learners: int, max_attempts: int, seed: int) -> None:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("ANALYZE")
         measure(app)
+        db.session.remove()
+    export_processes(url)
 
 
 def measure(app) -> None:
@@ -184,6 +187,43 @@ def measure(app) -> None:
         rows = _measure("learner-level CSV export (streamed)", learner_csv, memory=True)
         print(f"    {rows:,} rows")
         db.session.remove()
+
+
+EXPORTS = (
+    ("baseline: the CLI loaded, nothing exported", ["--help"]),
+    ("municipality-level CSV, computed live", ["--level", "municipality", "--format", "csv"]),
+    ("municipality-level XLSX, computed live", ["--level", "municipality", "--format", "xlsx"]),
+    ("learner-level CSV, every enrolment", ["--level", "country", "--learner-level", "--as-admin", "--format",
+                                            "csv"]),
+    ("learner-level JSON, every enrolment", ["--level", "country", "--learner-level", "--as-admin", "--format",
+                                             "json"]),
+)
+
+
+def export_processes(url: str) -> None:
+    """Each export as a user runs it (``flask --app wsgi stats export …``), in a process of its own: wall time, the
+    process's peak RSS (everything: Python, Flask, SQLAlchemy, the driver, the rows in flight) and the file's size."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DATABASE_URL": url, "STATS_SNAPSHOT_MAX_AGE": "0", "SECRET_KEY": "bench-secret-key-0123"}
+    print("  exports in a process of their own (flask --app wsgi stats export):")
+    for label, args in EXPORTS:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "export"
+            command = [sys.executable, "-m", "flask", "--app", "wsgi", "stats", "export", *args]
+            if args != ["--help"]:
+                command += ["--out", str(out)]
+            started = time.perf_counter()
+            process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE)
+            _pid, status, usage = os.wait4(process.pid, 0)
+            elapsed = (time.perf_counter() - started) * 1000
+            code = os.waitstatus_to_exitcode(status)
+            if code:
+                print(f"  {label:<44} FAILED ({code}): {process.stderr.read().decode()[-300:]}")
+                continue
+            size = out.stat().st_size if out.exists() else 0
+            print(f"  {label:<44} {elapsed:9.1f} ms   peak RSS of the process {usage.ru_maxrss / 1024:6.1f} MB"
+                  f"   {size:,} bytes")
 
 
 @click.command()
