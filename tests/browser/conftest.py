@@ -57,12 +57,25 @@ def _migrate_and_seed(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the demo app, migrated and seeded, served by a threaded Werkzeug server on a free port."""
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The demo app the browser tests use, migrated and seeded (for tests that run a command beside the pages)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'demo.sqlite3'}"
     app = _build_app(url)
     _migrate_and_seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    try:
+        yield app
+    finally:
+        from recosa_learn.extensions import db
+
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """Base URL of the demo app, served by a threaded Werkzeug server on a free port."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -71,11 +84,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-        from recosa_learn.extensions import db
-
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

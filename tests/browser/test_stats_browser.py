@@ -128,3 +128,37 @@ def test_stats_tables_scroll_with_keyboard(page, browse):
     browse.login(page, "coordinator.sn@example.org")
     browse.visit(page, "/stats/")
     browse.axe_check(page, known=False)
+
+
+def test_figures_read_from_a_snapshot_say_as_of_when(page_nojs, browse, live_app):
+    """After ``flask stats refresh``, views without dates read the snapshot (JavaScript off, French and Arabic, axe
+    on every page); they show the figures the same view computes live, and a view with dates is computed now."""
+    from recosa_learn.extensions import db
+    from recosa_learn.stats import snapshot
+    from recosa_learn.stats.models import StatsSnapshot, StatsSnapshotRow
+
+    def figures() -> list[str]:
+        return [text.strip() for text in page_nojs.locator(f"{PLACES} tbody tr").all_inner_texts()]
+
+    page = page_nojs
+    browse.login(page, "coordinator.sn@example.org")
+    browse.visit(page, "/stats/?country=SN")
+    live = figures()
+    assert page.locator("main p.hint", has_text="Chiffres au").count() == 0
+    with live_app.app_context():
+        snapshot.refresh()
+    try:
+        browse.visit(page, "/stats/?country=SN")
+        assert page.locator("main p.hint", has_text="Chiffres au").count() == 1
+        assert figures() == live, "the snapshot gives the figures computed live"
+        browse.visit(page, "/stats/?country=SN&lang=ar")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator("main p.hint", has_text="الأرقام كما في").count() == 1
+        browse.visit(page, f"/stats/?country=SN&since={date.today().year - 1}-01-01&lang=fr")
+        assert page.locator("main p.hint", has_text="Chiffres au").count() == 0, "dates: computed now"
+    finally:
+        with live_app.app_context():
+            db.session.execute(db.delete(StatsSnapshotRow))
+            db.session.execute(db.delete(StatsSnapshot))
+            db.session.commit()
+            db.session.remove()
