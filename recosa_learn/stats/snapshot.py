@@ -37,7 +37,7 @@ FIGURES = ("enrolled", "started", "completed", "scored", "active", "avg_score", 
 
 def _everyone() -> Any:
     """Snapshots hold every place; each view then reads only the part its reader may see."""
-    from .cli import CliActor  # the CLI's all-countries coordinator (cli.py imports this module's users)
+    from .cli import CliActor  # here, not at the top: cli imports services, which imports this module
 
     return CliActor()
 
