@@ -43,10 +43,19 @@ def _code_fields(table: Table, row: Row) -> tuple[str | None, str | None]:
 
 
 def table_records(table: Table, filters: Filters, level: str | None = None) -> Iterator[dict[str, Any]]:
-    """One record per row, then the total: raw values, None where withheld, and the withheld columns."""
-    level = level or table.group
+    """One record per row, then the total: raw values, None where withheld, and the withheld columns.
+
+    The filters are read now: the records are written as the response streams, when the places loaded by the
+    request may no longer be readable."""
+    period = (filters.since.isoformat() if filters.since else None, filters.until.isoformat() if filters.until
+              else None)
+    return _records(table, level or table.group, filters.country_code, period)
+
+
+def _records(table: Table, level: str, country_code: str | None,
+             period: tuple[str | None, str | None]) -> Iterator[dict[str, Any]]:
     for row, row_level in [*((r, level) for r in table.rows), (table.total, "total")]:
-        country, region = _code_fields(table, row) if row_level != "total" else (filters.country_code, None)
+        country, region = _code_fields(table, row) if row_level != "total" else (country_code, None)
         record: dict[str, Any] = {
             "level": row_level, "code": row.code if row_level != "total" else "", "name": row.label,
             "country_code": country or "", "region_code": region or "",
@@ -56,8 +65,7 @@ def table_records(table: Table, filters: Filters, level: str | None = None) -> I
             record[column] = row.value(figure)
             if figure in row.hidden:
                 suppressed.append(column)
-        record["period_start"] = filters.since.isoformat() if filters.since else None
-        record["period_end"] = filters.until.isoformat() if filters.until else None
+        record["period_start"], record["period_end"] = period
         record["suppressed"] = suppressed
         yield record
 

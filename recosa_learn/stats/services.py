@@ -784,10 +784,16 @@ def count_learner_rows(actor: Any, filters: Filters) -> int:
 
 
 def learner_rows(actor: Any, filters: Filters, *, names: bool = False) -> Iterator[dict[str, Any]]:
-    """One dict per enrolment, streamed from a server-side cursor (PostgreSQL) in batches."""
+    """One dict per enrolment, streamed from a server-side cursor (PostgreSQL) in batches.
+
+    The statement is built now, from the actor's scope and the filters; only its rows are read as the response
+    streams, when the request's database session (and the objects loaded in it) may be gone."""
     secret = current_app.config["SECRET_KEY"]
     statement = learner_statement(actor, filters).execution_options(stream_results=True, yield_per=1000)
-    end = filters.end
+    return _learner_records(statement, secret, filters.end, names)
+
+
+def _learner_records(statement: Select, secret: str, end: datetime | None, names: bool) -> Iterator[dict[str, Any]]:
     for r in db.session.execute(statement):
         completed = r.completed_at if r.completed_at and (end is None or r.completed_at < end) else None
         row = {

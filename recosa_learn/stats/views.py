@@ -1,7 +1,7 @@
 """What coordinators see: dashboards, charts, exports (CSV, XLSX, JSON, xAPI), cohorts, report subscriptions."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import (
@@ -126,7 +126,18 @@ def dashboard():
 
 
 def _stream(chunks: Iterable[Any], fmt: str, name: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype=exports.MIMETYPES[fmt])
+    """A download written as ``chunks`` come. Everything the chunks need from the request (actor, filters) is read
+    before this; a session the chunks open once the request's own is torn down is closed when they end."""
+    request_session = db.session()
+
+    def generate() -> Iterator[Any]:
+        try:
+            yield from chunks
+        finally:
+            if db.session() is not request_session:
+                db.session.remove()
+
+    response = Response(stream_with_context(generate()), mimetype=exports.MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -115,7 +115,9 @@ def _events_statement() -> Any:
 
 
 def statements(actor: Any, since: datetime | None = None, until: datetime | None = None) -> Iterator[dict]:
-    """Statements of the events ``actor`` may see (by the place's country), streamed in batches."""
+    """Statements of the events ``actor`` may see (by the place's country), streamed in batches.
+
+    The query is built now (scope, settings); only its rows are read as the response streams."""
     from sqlalchemy import func
 
     base_url, secret = _base_url(), current_app.config["SECRET_KEY"]
@@ -124,9 +126,11 @@ def statements(actor: Any, since: datetime | None = None, until: datetime | None
         query = query.where(LearningEvent.created_at >= since)
     if until:
         query = query.where(LearningEvent.created_at < until)
-    for ev, key, variant, country, municipality in db.session.execute(
-        query.execution_options(stream_results=True, yield_per=1000)
-    ):
+    return _statements(query.execution_options(stream_results=True, yield_per=1000), base_url, secret)
+
+
+def _statements(query: Any, base_url: str, secret: str) -> Iterator[dict]:
+    for ev, key, variant, country, municipality in db.session.execute(query):
         yield build_statement(ev, key, variant, country or variant, municipality, base_url=base_url, secret=secret)
 
 

@@ -162,3 +162,35 @@ def test_figures_read_from_a_snapshot_say_as_of_when(page_nojs, browse, live_app
             db.session.execute(db.delete(StatsSnapshot))
             db.session.commit()
             db.session.remove()
+
+
+def test_every_download_is_whole_from_a_real_server(page, browse):
+    """Downloads stream after the view has returned and its database session is gone (a real server, not the test
+    client, which keeps the test's session open): each one must still be complete, with a place filter too."""
+    import csv
+    import json
+
+    browse.login(page, "admin@example.org")
+
+    def get(path: str) -> bytes:
+        response = page.request.get(path)
+        assert response.status == 200, path
+        return response.body()
+
+    lines = get("/stats/export?format=csv&level=region&country=SN")[len(BOM):].decode().splitlines()
+    assert lines[0].startswith("level;code;name;") and lines[-1].startswith("total;;"), lines[-1]
+    data = json.loads(get("/stats/export?format=json&level=municipality&region=SN-KL"))
+    assert data["meta"]["filters"]["country"] == "SN" and data["places"][-1]["level"] == "total"
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.load_workbook(io.BytesIO(get("/stats/export?format=xlsx&level=region&country=SN")),
+                                      read_only=True)
+    try:
+        assert workbook.sheetnames[:2] == ["places", "courses"]
+        assert list(workbook["places"].iter_rows(values_only=True))[-1][0] == "total"
+    finally:
+        workbook.close()
+    rows = list(csv.DictReader(io.StringIO(get("/stats/export/learners?format=csv&delimiter=,&country=SN")[
+        len(BOM):].decode())))
+    assert rows and {row["country_code"] for row in rows} == {"SN"}
+    assert json.loads(get("/stats/export/learners?format=json&country=SN"))
+    assert json.loads(get("/stats/xapi?since=2020-01-01"))
