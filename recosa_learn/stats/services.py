@@ -15,7 +15,8 @@ Speed: each enrolment carries a summary kept by the learner pages in the same tr
 (``started_at``, ``last_activity_at``, ``quiz_score`` = the mean of its best scores), so a dashboard is one pass over
 the enrolments — one GROUPING SETS statement on PostgreSQL for every table. Only a period that ends before now needs
 the figures as they stood then: scores are re-read from the attempts submitted before the end and activity from the
-learning events of the period.
+learning events of the period. On a large platform the views without dates are read from a snapshot that
+``flask stats refresh`` computes with these same functions for every place and course (``snapshot.py``).
 
 Rows come from ``scoped()``: enrolments filtered in SQL by the actor's statistics scope (the permission layer's
 ``scope(actor, "coordinator")``) and the filters, never hidden after the fact. Small counts are then suppressed
