@@ -115,6 +115,14 @@ def find_item(version: CourseVersion, path: str):
     return ("option", option) if option is not None and len(parts) == 4 else None
 
 
+def _item(version: CourseVersion, path: str, kind: str, refusal: str) -> Any:
+    """The row of the ``kind`` item at ``path`` in ``version``; else AuthoringError(``refusal``)."""
+    found = find_item(version, path)
+    if found is None or found[0] != kind:
+        raise AuthoringError(refusal)
+    return found[1]
+
+
 def _editable(version: CourseVersion) -> None:
     if version.status != "draft":
         raise AuthoringError(_("This version is not an editable draft."))
@@ -272,10 +280,7 @@ def move(version: CourseVersion, path: str, offset: int, actor: User | None) -> 
 def remove_question(version: CourseVersion, path: str, actor: User | None) -> None:
     """Remove a question from a quiz of a draft (learners' earlier answers stay in their attempts)."""
     _editable(version)
-    found = find_item(version, path)
-    if found is None or found[0] != "question":
-        raise AuthoringError(_("Only a question can be removed here."))
-    question = found[1]
+    question = _item(version, path, "question", _("Only a question can be removed here."))
     activity = question.activity
     if len(activity.questions) <= 1:
         raise AuthoringError(_("A quiz keeps at least one question."))
@@ -497,9 +502,7 @@ def add_lesson_image(course: Course, version: CourseVersion, path: str, lang: st
     from ..content.models import Media
 
     _editable(version)
-    found = find_item(version, path)
-    if found is None or found[0] != "lesson":
-        raise AuthoringError(_("Images are added to lessons."))
+    activity = _item(version, path, "lesson", _("Images are added to lessons."))
     if lang not in course.languages:
         raise AuthoringError(_("This course is not written in that language."))
     alt = (alt or "").strip().replace("]", "").replace("[", "")
@@ -528,7 +531,6 @@ def add_lesson_image(course: Course, version: CourseVersion, path: str, lang: st
     if db.session.scalar(select(Media.id).where(Media.sha256 == digest)) is None:
         db.session.add(Media(sha256=digest, filename=f"upload.{ext}", content_type=content_type, data=stored,
                              width=image.width, height=image.height))
-    activity = found[1]
     relative = f"images/{digest[:16]}.{ext}"
     settings = dict(activity.settings or {})
     media = {k: dict(v) for k, v in (settings.get("media") or {}).items()}
@@ -656,10 +658,7 @@ def add_question(course: Course, version: CourseVersion, quiz_path: str, key: st
     from ..content.services import question_row
 
     _editable(version)
-    found = find_item(version, quiz_path)
-    if found is None or found[0] != "quiz":
-        raise AuthoringError(_("Questions are added to quizzes."))
-    activity = found[1]
+    activity = _item(version, quiz_path, "quiz", _("Questions are added to quizzes."))
     main = course.default_language
     model = question_model(key, qtype, {main: text}, {main: options_text}, answer, main,
                            {q.key for q in activity.questions}, points, {main: feedback})
@@ -682,12 +681,9 @@ def import_gift(course: Course, version: CourseVersion, quiz_path: str, text: st
     from ..content.services import question_row
 
     _editable(version)
-    found = find_item(version, quiz_path)
-    if found is None or found[0] != "quiz":
-        raise AuthoringError(_("Questions are added to quizzes."))
+    activity = _item(version, quiz_path, "quiz", _("Questions are added to quizzes."))
     if lang not in (course.languages or [course.default_language]):
         raise AuthoringError(_("This course is not offered in that language."))
-    activity = found[1]
     result = parse_gift(text, lang)
     if result.problems:
         details = "; ".join(_("line %(n)s: %(problem)s", n=line, problem=message)
@@ -722,11 +718,9 @@ def export_gift(version: CourseVersion, quiz_path: str, lang: str) -> str:
     from ..content.gift import GiftExportError, write_gift
     from ..content.services import question_from_row
 
-    found = find_item(version, quiz_path)
-    if found is None or found[0] != "quiz":
-        raise AuthoringError(_("Questions are added to quizzes."))
+    activity = _item(version, quiz_path, "quiz", _("Questions are added to quizzes."))
     try:
-        return write_gift([question_from_row(q) for q in found[1].questions], lang)
+        return write_gift([question_from_row(q) for q in activity.questions], lang)
     except GiftExportError as error:
         raise AuthoringError(_("GIFT cannot hold these questions: %(keys)s",
                                keys=", ".join(key for key, _message in error.problems)))
@@ -736,10 +730,9 @@ def add_option(course: Course, version: CourseVersion, question_path: str, key: 
                actor: User | None) -> QuestionOption:
     """Add an option to a choice question; the weights are shared again among the correct options."""
     _editable(version)
-    found = find_item(version, question_path)
-    if found is None or found[0] != "question" or found[1].type not in ("single_choice", "multiple_response"):
+    question = _item(version, question_path, "question", _("Options are added to choice questions."))
+    if question.type not in ("single_choice", "multiple_response"):
         raise AuthoringError(_("Options are added to choice questions."))
-    question = found[1]
     key = _valid_key(key, {o.key for o in question.options})
     if not (text or "").strip():
         raise AuthoringError(_("Write the option."))
@@ -765,10 +758,7 @@ def add_option(course: Course, version: CourseVersion, question_path: str, key: 
 def set_correct(version: CourseVersion, option_path: str, correct: bool, actor: User | None) -> None:
     """Mark an option correct or not (weights recomputed: single choice 100 %, multiple response shared)."""
     _editable(version)
-    found = find_item(version, option_path)
-    if found is None or found[0] != "option":
-        raise AuthoringError(_("This item is not in the course."))
-    option = found[1]
+    option = _item(version, option_path, "option", _("This item is not in the course."))
     question = option.question
     flags = [(o.weight > 0) if o is not option else correct for o in question.options]
     if question.type == "single_choice" and correct:
@@ -849,10 +839,7 @@ def add_activity(course: Course, version: CourseVersion, module_key: str, key: s
     from ..quiz.model import Quiz, QuizSettings
 
     _editable(version)
-    found = find_item(version, module_key)
-    if found is None or found[0] != "module":
-        raise AuthoringError(_("Activities are added to modules."))
-    module = found[1]
+    module = _item(version, module_key, "module", _("Activities are added to modules."))
     key = _valid_key(key, {a.key for a in module.activities})
     if atype not in ("lesson", "quiz"):
         raise AuthoringError(_("Choose a lesson or a quiz."))
@@ -951,16 +938,13 @@ def set_base_quiz_settings(version: CourseVersion, path: str, pass_mark: float |
                            shuffle: bool, feedback: str, actor: User | None) -> None:
     """A quiz's settings in the base draft (pass mark blank = the course's)."""
     _editable(version)
-    found = find_item(version, path)
-    if found is None or found[0] != "quiz":
-        raise AuthoringError(_("Only a quiz has settings."))
+    activity = _item(version, path, "quiz", _("Only a quiz has settings."))
     if feedback not in ("after_submit", "immediate"):
         raise AuthoringError(_("Choose when feedback is shown."))
     if pass_mark is not None and not 0 <= pass_mark <= 100:
         raise AuthoringError(_("The pass mark goes from 0 to 100."))
     if attempts is not None and attempts < 1:
         raise AuthoringError(_("Allow at least one attempt."))
-    activity = found[1]
     settings = dict(activity.settings or {})
     settings.update(pass_mark=pass_mark, attempts=attempts, shuffle=bool(shuffle), feedback=feedback)
     activity.settings = settings
